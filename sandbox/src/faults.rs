@@ -1,0 +1,262 @@
+//! Fault injection: what can go wrong, and how a fault changes the way a request is answered.
+//!
+//! To add a kind: add a [`FaultKind`] variant, and a case in [`apply`] that says which
+//! [`Delivery`] it produces (and whether the request is still handled). New ways of writing an
+//! answer (dripping bytes, resetting mid-body, ...) are new [`Delivery`] variants, written out in
+//! `server.rs`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::{Response, reason};
+
+/// A fault to apply to the next API request(s), `times` requests in a row.
+///
+/// As JSON (for `POST /_sandbox/faults`) the kind's fields sit next to `kind` and `times`:
+///
+/// ```
+/// use cloud_elements_sandbox::{Fault, FaultKind};
+///
+/// let fault: Fault = serde_json::from_str(r#"{"kind": "status", "status": 503, "retry_after": "2", "times": 2}"#)?;
+/// assert_eq!(
+///     fault,
+///     Fault::new(FaultKind::Status {
+///         status: 503,
+///         message: None,
+///         provider_message: None,
+///         retry_after: Some("2".into()),
+///     })
+///     .times(2)
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Fault {
+    /// What goes wrong.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// How many consecutive API requests it applies to (default 1). A fault with `times` 0 is
+    /// never applied.
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn json() -> String {
+    "application/json".to_string()
+}
+
+/// The kinds of fault.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Wait `ms` milliseconds, then handle the request normally.
+    Delay {
+        /// Milliseconds to wait before handling the request.
+        ms: u64,
+    },
+    /// Answer `status` with the standard error body `{"requestId", "message"}` (plus
+    /// `providerMessage` and a `Retry-After` header when given). Nothing is created.
+    Status {
+        /// The status code to answer, e.g. 500 or 503.
+        status: u16,
+        /// The error message; defaults to the status's reason phrase.
+        #[serde(default)]
+        message: Option<String>,
+        /// Sent as `providerMessage`, as when the third-party service said something.
+        #[serde(default)]
+        provider_message: Option<String>,
+        /// Sent as the `Retry-After` header.
+        #[serde(default)]
+        retry_after: Option<String>,
+    },
+    /// Read the request, then close the connection with a TCP RST without answering. Nothing is
+    /// created.
+    Reset,
+    /// Handle the request normally (so an instance IS created), but send the head with the full
+    /// `Content-Length` and only half of the body, then close the connection.
+    Truncate,
+    /// Answer exactly this status, content type and body. Nothing is created.
+    Body {
+        /// The status code.
+        status: u16,
+        /// The `Content-Type` header (default `application/json`; empty sends none).
+        #[serde(default = "json")]
+        content_type: String,
+        /// The body, sent as is.
+        body: String,
+    },
+}
+
+impl Fault {
+    /// A fault applied to the next API request only.
+    pub fn new(kind: FaultKind) -> Fault {
+        Fault { kind, times: 1 }
+    }
+
+    /// Applies the fault to the next `n` API requests instead.
+    pub fn times(self, n: u32) -> Fault {
+        Fault { times: n, ..self }
+    }
+
+    /// Checks what JSON can get wrong and Rust types cannot: status codes must be 3 digits.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        match &self.kind {
+            FaultKind::Status { status, .. } | FaultKind::Body { status, .. } if !(100..=999).contains(status) => {
+                Err(format!("Fault status must be between 100 and 999, got {status}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Faults waiting for API requests, applied first in, first out.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue {
+    queue: VecDeque<Fault>,
+}
+
+impl FaultQueue {
+    pub(crate) fn push(&mut self, fault: Fault) {
+        if fault.times > 0 {
+            self.queue.push_back(fault);
+        }
+    }
+
+    pub(crate) fn clear(&mut self) -> usize {
+        let n = self.queue.len();
+        self.queue.clear();
+        n
+    }
+
+    pub(crate) fn pending(&self) -> Vec<Fault> {
+        self.queue.iter().cloned().collect()
+    }
+
+    /// Takes one application of the oldest fault.
+    pub(crate) fn next(&mut self) -> Option<FaultKind> {
+        let front = self.queue.front_mut()?;
+        front.times -= 1;
+        if front.times == 0 { self.queue.pop_front().map(|f| f.kind) } else { Some(front.kind.clone()) }
+    }
+}
+
+/// How the answer to one request goes out on the wire.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// The whole response.
+    Full(Response),
+    /// The head (with the full Content-Length) and half the body, then close.
+    Truncated(Response),
+    /// No answer: close with a TCP RST.
+    Reset,
+}
+
+/// What a request gets, given the fault (if any) drawn for it. `handle` runs the request for real;
+/// faults that must not change state never call it.
+pub(crate) fn apply(
+    fault: Option<FaultKind>,
+    stop: &AtomicBool,
+    request_id: impl FnOnce() -> String,
+    handle: impl FnOnce() -> Response,
+) -> Delivery {
+    let Some(fault) = fault else {
+        return Delivery::Full(handle());
+    };
+    match fault {
+        FaultKind::Delay { ms } => {
+            sleep_unless_stopped(Duration::from_millis(ms), stop);
+            Delivery::Full(handle())
+        }
+        FaultKind::Status { status, message, provider_message, retry_after } => {
+            let message = message.as_deref().unwrap_or(reason(status));
+            let mut response = Response::error(status, &request_id(), message, provider_message.as_deref());
+            if let Some(retry_after) = retry_after {
+                response = response.with_header("Retry-After", retry_after);
+            }
+            Delivery::Full(response)
+        }
+        FaultKind::Reset => Delivery::Reset,
+        FaultKind::Truncate => Delivery::Truncated(handle()),
+        FaultKind::Body { status, content_type, body } => Delivery::Full(Response {
+            status,
+            content_type: (!content_type.is_empty()).then_some(content_type),
+            headers: Vec::new(),
+            body: body.into_bytes(),
+        }),
+    }
+}
+
+/// Sleeps, waking early when the server stops so a long delay never holds up shutdown.
+fn sleep_unless_stopped(duration: Duration, stop: &AtomicBool) {
+    let deadline = Instant::now() + duration;
+    loop {
+        let now = Instant::now();
+        if now >= deadline || stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_is_fifo_and_counts_times() {
+        let mut queue = FaultQueue::default();
+        queue.push(Fault::new(FaultKind::Reset).times(2));
+        queue.push(Fault::new(FaultKind::Truncate).times(0));
+        queue.push(Fault::new(FaultKind::Delay { ms: 1 }));
+        assert_eq!(queue.next(), Some(FaultKind::Reset));
+        assert_eq!(queue.pending(), vec![Fault::new(FaultKind::Reset), Fault::new(FaultKind::Delay { ms: 1 })]);
+        assert_eq!(queue.next(), Some(FaultKind::Reset));
+        assert_eq!(queue.next(), Some(FaultKind::Delay { ms: 1 }));
+        assert_eq!(queue.next(), None);
+    }
+
+    #[test]
+    fn json_shapes() {
+        let fault: Fault = serde_json::from_str(r#"{"kind":"body","status":200,"body":"x"}"#).unwrap();
+        assert_eq!(
+            fault,
+            Fault::new(FaultKind::Body { status: 200, content_type: "application/json".into(), body: "x".into() })
+        );
+        let fault: Fault = serde_json::from_str(r#"{"kind":"reset","times":3}"#).unwrap();
+        assert_eq!(fault, Fault::new(FaultKind::Reset).times(3));
+        assert_eq!(
+            serde_json::to_value(Fault::new(FaultKind::Delay { ms: 5 })).unwrap(),
+            serde_json::json!({"kind": "delay", "ms": 5, "times": 1})
+        );
+        assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
+        let bad: Fault = serde_json::from_str(r#"{"kind":"status","status":42}"#).unwrap();
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn status_fault_skips_the_handler() {
+        let stop = AtomicBool::new(false);
+        let kind = FaultKind::Status {
+            status: 503,
+            message: None,
+            provider_message: Some("upstream".into()),
+            retry_after: Some("7".into()),
+        };
+        let delivery = apply(Some(kind), &stop, || "rid".into(), || panic!("must not be handled"));
+        let Delivery::Full(response) = delivery else { panic!("expected a full response") };
+        assert_eq!(response.status, 503);
+        assert_eq!(response.headers, vec![("Retry-After".to_string(), "7".to_string())]);
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"requestId": "rid", "message": "Service Unavailable", "providerMessage": "upstream"})
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! A provisioned element instance, and the JSON the API answers for it.
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::catalog::Element;
+
+/// What secret configuration values are replaced by when an instance is read back.
+pub(crate) const MASK: &str = "********";
+
+/// A stored instance.
+#[derive(Debug)]
+pub(crate) struct Instance {
+    pub(crate) id: u64,
+    pub(crate) element: &'static Element,
+    pub(crate) name: String,
+    pub(crate) token: String,
+    /// Sorted by key; each entry keeps the id it got on create.
+    pub(crate) configuration: Vec<ConfigValue>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) disabled: bool,
+}
+
+/// One configuration entry of an instance.
+#[derive(Debug)]
+pub(crate) struct ConfigValue {
+    pub(crate) id: u64,
+    pub(crate) key: String,
+    pub(crate) value: String,
+}
+
+impl Instance {
+    pub(crate) fn events_enabled(&self) -> bool {
+        self.configuration.iter().any(|c| c.key == "event.notification.enabled" && c.value.trim() == "true")
+    }
+
+    /// The instance as the API shows it; `masked` hides secret configuration values (every read
+    /// except the answer to the create itself).
+    pub(crate) fn view(&self, masked: bool) -> InstanceView<'_> {
+        InstanceView {
+            id: self.id,
+            name: &self.name,
+            token: &self.token,
+            element: self.element,
+            provision_interactions: [],
+            valid: true,
+            disabled: self.disabled,
+            max_cache_size: 0,
+            cache_time_to_live: 0,
+            configuration: ConfigurationView { instance: self, masked },
+            events_enabled: self.events_enabled(),
+            caching_enabled: false,
+            tags: &self.tags,
+        }
+    }
+
+    /// The `GET /instances/{id}/configuration` entries, secrets masked.
+    pub(crate) fn configuration_entries(&self) -> Vec<ConfigEntryView<'_>> {
+        self.configuration.iter().map(|c| self.entry_view(c)).collect()
+    }
+
+    pub(crate) fn entry_view<'a>(&'a self, entry: &'a ConfigValue) -> ConfigEntryView<'a> {
+        ConfigEntryView { id: entry.id, key: &entry.key, property_value: self.shown_value(entry, true) }
+    }
+
+    fn shown_value<'a>(&self, entry: &'a ConfigValue, masked: bool) -> &'a str {
+        if masked && self.element.is_secret(&entry.key) { MASK } else { &entry.value }
+    }
+}
+
+/// An instance on the wire, fields in the documented order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct InstanceView<'a> {
+    id: u64,
+    name: &'a str,
+    token: &'a str,
+    element: &'static Element,
+    provision_interactions: [(); 0],
+    valid: bool,
+    disabled: bool,
+    max_cache_size: u64,
+    cache_time_to_live: u64,
+    configuration: ConfigurationView<'a>,
+    events_enabled: bool,
+    caching_enabled: bool,
+    tags: &'a [String],
+}
+
+/// The `configuration` object of an instance, optionally masked.
+pub(crate) struct ConfigurationView<'a> {
+    instance: &'a Instance,
+    masked: bool,
+}
+
+impl Serialize for ConfigurationView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.instance.configuration.len()))?;
+        for entry in &self.instance.configuration {
+            map.serialize_entry(&entry.key, self.instance.shown_value(entry, self.masked))?;
+        }
+        map.end()
+    }
+}
+
+/// One entry of `GET /instances/{id}/configuration`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ConfigEntryView<'a> {
+    id: u64,
+    key: &'a str,
+    property_value: &'a str,
+}

@@ -1,0 +1,150 @@
+//! `cloud-elements-sandbox`: runs the sandbox server until killed.
+//!
+//! The first line printed is `cloud-elements sandbox listening on <API base URL>`; test harnesses
+//! in other languages read it to find the server.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cloud_elements_sandbox::{DEFAULT_ORGANIZATION_SECRET, DEFAULT_USER_SECRET, Sandbox};
+
+const DEFAULT_PORT: u16 = 12120;
+
+const USAGE: &str = "\
+Usage: cloud-elements-sandbox [--host HOST] [--port PORT] [--user-secret SECRET] [--org-secret SECRET]
+
+A local emulator of the Cloud Elements instance API, with fault injection.
+
+Options:
+  --host HOST            address to listen on (default 127.0.0.1)
+  --port PORT            port to listen on; 0 picks a free one (default 12120)
+  --user-secret SECRET   user secret to accept (default sandbox-user-secret)
+  --org-secret SECRET    organization secret to accept (default sandbox-organization-secret)
+  -h, --help             print this help
+
+The first line printed is 'cloud-elements sandbox listening on http://HOST:PORT/elements/api-v2'.
+Control endpoints (no authorization): POST/GET/DELETE /_sandbox/faults, GET /_sandbox/requests,
+GET /_sandbox/instances, POST /_sandbox/reset.";
+
+#[derive(Debug, PartialEq)]
+struct Options {
+    host: String,
+    port: u16,
+    user_secret: String,
+    organization_secret: String,
+}
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Run(Options),
+    Help,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut options = Options {
+        host: "127.0.0.1".to_string(),
+        port: DEFAULT_PORT,
+        user_secret: DEFAULT_USER_SECRET.to_string(),
+        organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+            _ => (arg, None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(Command::Help);
+        }
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => options.host = value()?,
+            "--port" => {
+                let text = value()?;
+                options.port = text.parse().map_err(|_| format!("--port: '{text}' is not a port number"))?;
+            }
+            "--user-secret" => options.user_secret = value()?,
+            "--org-secret" | "--organization-secret" => options.organization_secret = value()?,
+            _ => return Err(format!("unknown argument '{flag}'")),
+        }
+    }
+    Ok(Command::Run(options))
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(options)) => options,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("cloud-elements-sandbox: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::builder()
+        .bind((options.host.as_str(), options.port))
+        .user_secret(options.user_secret)
+        .organization_secret(options.organization_secret)
+        .start()
+    {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("cloud-elements-sandbox: cannot listen on {}:{}: {e}", options.host, options.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let base = sandbox.url().strip_suffix(cloud_elements_sandbox::API_PREFIX).unwrap_or(sandbox.url());
+    let mut out = std::io::stdout().lock();
+    let _ = write!(
+        out,
+        "cloud-elements sandbox listening on {url}\n\
+         user secret: {user}\n\
+         organization secret: {organization}\n\
+         example:\n\
+         curl -X POST\n\
+         -H 'Authorization: User <INSERT_USER_SECRET>, Organization <INSERT_ORGANIZATION_SECRET>'\n\
+         -H 'Content-Type: application/json'\n\
+         -d @instance.json\n\
+         '{base}/elements/api-v2/instances'\n",
+        url = sandbox.url(),
+        user = sandbox.user_secret(),
+        organization = sandbox.organization_secret(),
+    );
+    let _ = out.flush();
+    drop(out);
+    // Serve until killed; SIGINT/SIGTERM end the process.
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn parses_arguments() {
+        let Ok(Command::Run(options)) = parse(&["--port", "0", "--host=0.0.0.0", "--org-secret", "o"]) else {
+            panic!("expected options");
+        };
+        assert_eq!(
+            options,
+            Options {
+                host: "0.0.0.0".into(),
+                port: 0,
+                user_secret: DEFAULT_USER_SECRET.into(),
+                organization_secret: "o".into()
+            }
+        );
+        assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        assert!(parse(&["--port", "x"]).is_err());
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+    }
+}

@@ -1,0 +1,97 @@
+//! The sandbox's in-memory state: instances, their tokens, queued faults and the request log.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::RecordedRequest;
+use crate::faults::{FaultKind, FaultQueue};
+use crate::instance::{ConfigValue, Instance};
+use crate::validate::NewInstance;
+
+/// How many API requests the log keeps; older ones are dropped (but still counted).
+pub(crate) const LOG_CAPACITY: usize = 1000;
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) instances: BTreeMap<u64, Instance>,
+    /// Token → instance id, for `Element <token>` authorization and token uniqueness.
+    pub(crate) tokens: HashMap<String, u64>,
+    pub(crate) faults: FaultQueue,
+    next_instance_id: u64,
+    next_config_id: u64,
+    log: VecDeque<RecordedRequest>,
+    request_count: u64,
+}
+
+impl State {
+    pub(crate) fn new() -> State {
+        State {
+            instances: BTreeMap::new(),
+            tokens: HashMap::new(),
+            faults: FaultQueue::default(),
+            next_instance_id: 1,
+            next_config_id: 1,
+            log: VecDeque::new(),
+            request_count: 0,
+        }
+    }
+
+    /// Forgets everything: instances, faults, the request log and count; ids start at 1 again.
+    pub(crate) fn reset(&mut self) {
+        *self = State::new();
+    }
+
+    /// Logs and counts an API request, and draws the fault (if any) it gets.
+    pub(crate) fn receive(&mut self, request: RecordedRequest) -> Option<FaultKind> {
+        self.request_count += 1;
+        if self.log.len() == LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(request);
+        self.faults.next()
+    }
+
+    pub(crate) fn request_count(&self) -> u64 {
+        self.request_count
+    }
+
+    pub(crate) fn requests(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.log.iter()
+    }
+
+    /// Stores a new instance under the next id. `token` must not be in use (see `tokens`).
+    pub(crate) fn insert(&mut self, new: NewInstance, token: String) -> &Instance {
+        let id = self.next_instance_id;
+        self.next_instance_id += 1;
+        let configuration = new
+            .configuration
+            .into_iter()
+            .map(|(key, value)| {
+                let id = self.next_config_id;
+                self.next_config_id += 1;
+                ConfigValue { id, key, value }
+            })
+            .collect();
+        self.tokens.insert(token.clone(), id);
+        let instance = Instance {
+            id,
+            element: new.element,
+            name: new.name,
+            token,
+            configuration,
+            tags: new.tags,
+            disabled: false,
+        };
+        self.instances.entry(id).or_insert(instance)
+    }
+
+    pub(crate) fn remove(&mut self, id: u64) -> Option<Instance> {
+        let instance = self.instances.remove(&id)?;
+        self.tokens.remove(&instance.token);
+        Some(instance)
+    }
+
+    pub(crate) fn by_token(&mut self, token: &str) -> Option<&mut Instance> {
+        let id = self.tokens.get(token)?;
+        self.instances.get_mut(id)
+    }
+}

@@ -1,0 +1,199 @@
+//! Fault injection, from Rust and over the control endpoint.
+
+mod common;
+
+use std::io::{ErrorKind, Read};
+use std::time::{Duration, Instant};
+
+use cloud_elements_sandbox::{Fault, FaultKind, Sandbox};
+use common::{Client, api, closeio};
+use serde_json::json;
+
+fn status(status: u16) -> FaultKind {
+    FaultKind::Status { status, message: None, provider_message: None, retry_after: None }
+}
+
+#[test]
+fn status_fault_answers_the_error_and_creates_nothing() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(FaultKind::Status {
+        status: 502,
+        message: Some("Provider failed".into()),
+        provider_message: Some("Close.io said no".into()),
+        retry_after: Some("3".into()),
+    }));
+    let reply = client.post_json(&api("/instances"), &closeio("x", &[]));
+    assert_eq!(reply.status, 502);
+    assert_eq!(reply.header("retry-after"), Some("3"));
+    assert_eq!(reply.error_message(), "Provider failed");
+    assert_eq!(reply.json()["providerMessage"], "Close.io said no");
+    assert!(sandbox.instances().is_empty());
+
+    // Default message, no providerMessage, no Retry-After; the connection stays usable.
+    sandbox.inject(Fault::new(status(500)));
+    let reply = client.post_json(&api("/instances"), &closeio("x", &[]));
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.error_message(), "Internal Server Error");
+    assert!(reply.json().get("providerMessage").is_none());
+    assert!(reply.header("retry-after").is_none());
+    assert!(sandbox.instances().is_empty());
+    assert_eq!(client.post_json(&api("/instances"), &closeio("x", &[])).status, 200);
+}
+
+#[test]
+fn faults_apply_fifo_and_count_times() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(status(503)).times(2));
+    sandbox.inject(Fault::new(status(429)));
+    let statuses: Vec<u16> = (0..4).map(|_| client.get(&api("/instances")).status).collect();
+    assert_eq!(statuses, [503, 503, 429, 200]);
+
+    // Control requests neither consume faults nor count.
+    sandbox.inject(Fault::new(status(500)));
+    assert_eq!(client.get("/_sandbox/requests").status, 200);
+    assert_eq!(client.get("/nowhere").status, 404, "outside the API: no fault");
+    assert_eq!(client.get(&api("/instances")).status, 500);
+
+    sandbox.inject(Fault::new(status(500)).times(5));
+    sandbox.clear_faults();
+    assert_eq!(client.get(&api("/instances")).status, 200);
+    sandbox.inject(Fault::new(status(500)).times(0));
+    assert_eq!(client.get(&api("/instances")).status, 200, "times 0 is never applied");
+}
+
+#[test]
+fn faults_apply_before_authorization() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::connect(sandbox.addr());
+    sandbox.inject(Fault::new(status(503)));
+    assert_eq!(client.get(&api("/instances")).status, 503);
+    assert_eq!(client.get(&api("/instances")).status, 401);
+}
+
+#[test]
+fn delay_fault_waits_then_handles_normally() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(FaultKind::Delay { ms: 300 }));
+    let start = Instant::now();
+    let reply = client.post_json(&api("/instances"), &closeio("slow", &[]));
+    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert_eq!(reply.status, 200);
+    assert_eq!(sandbox.instances().len(), 1);
+}
+
+#[test]
+fn reset_fault_resets_the_connection_and_creates_nothing() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(FaultKind::Reset));
+    let error = client.send("POST", &api("/instances"), &[("Content-Type", "application/json")], Some(b"{}"));
+    let error = error.expect_err("no answer");
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset, "expected a RST, not a FIN: {error:?}");
+    assert!(sandbox.instances().is_empty());
+    assert_eq!(sandbox.request_count(), 1, "the request was received and counted");
+    // A new connection works.
+    let mut client = Client::new(&sandbox);
+    assert_eq!(client.post_json(&api("/instances"), &closeio("x", &[])).status, 200);
+}
+
+#[test]
+fn truncate_fault_sends_half_the_body_after_creating() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(FaultKind::Truncate));
+    let body = serde_json::to_vec(&closeio("x", &[])).unwrap();
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: s\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        api("/instances"),
+        client.auth.clone().unwrap(),
+        body.len()
+    );
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(&body);
+    std::io::Write::write_all(client.stream(), &bytes).unwrap();
+    let mut received = Vec::new();
+    client.stream().read_to_end(&mut received).unwrap();
+    let text = String::from_utf8_lossy(&received);
+    let (head, partial) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    let length: usize = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")).unwrap().parse().unwrap();
+    assert_eq!(partial.len(), length / 2);
+    assert!(serde_json::from_str::<serde_json::Value>(partial).is_err());
+    assert_eq!(sandbox.instances().len(), 1, "the instance IS created");
+}
+
+#[test]
+fn body_fault_answers_exactly_that() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(FaultKind::Body {
+        status: 200,
+        content_type: "text/html".into(),
+        body: "<html>proxy login</html>".into(),
+    }));
+    let reply = client.post_json(&api("/instances"), &closeio("x", &[]));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("text/html"));
+    assert_eq!(reply.body, b"<html>proxy login</html>");
+    assert!(sandbox.instances().is_empty());
+
+    // Default content type is JSON.
+    let fault: Fault = serde_json::from_value(json!({"kind": "body", "status": 201, "body": "{\"id\":"})).unwrap();
+    sandbox.inject(fault);
+    let reply = client.get(&api("/instances"));
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.body, b"{\"id\":");
+}
+
+#[test]
+fn control_endpoint_queues_lists_and_clears_faults() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut control = Client::connect(sandbox.addr());
+    let mut client = Client::new(&sandbox);
+
+    let reply = control.send_json("POST", "/_sandbox/faults", &json!({"kind": "status", "status": 503, "times": 2}));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"queued": 1}));
+    let reply = control.send_json(
+        "POST",
+        "/_sandbox/faults",
+        &json!([
+            {"kind": "delay", "ms": 1},
+            {"kind": "body", "status": 200, "content_type": "text/plain", "body": "hi"},
+            {"kind": "status", "status": 500, "message": "m", "provider_message": "p", "retry_after": "1"}
+        ]),
+    );
+    assert_eq!(reply.json(), json!({"queued": 3}));
+    let pending = control.get("/_sandbox/faults").json();
+    assert_eq!(pending["faults"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        pending["faults"][0],
+        json!({"kind": "status", "status": 503, "message": null,
+        "provider_message": null, "retry_after": null, "times": 2})
+    );
+
+    let statuses: Vec<u16> = (0..5).map(|_| client.get(&api("/instances")).status).collect();
+    assert_eq!(statuses, [503, 503, 200, 200, 500]);
+
+    // Bad faults are refused, all or nothing.
+    for bad in [
+        &b"{"[..],
+        br#"{"kind": "nope"}"#,
+        br#"[{"kind": "reset"}, {"kind": "status"}]"#,
+        br#"{"kind": "status", "status": 42}"#,
+    ] {
+        let reply = control.send("POST", "/_sandbox/faults", &[], Some(bad)).unwrap();
+        assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(bad));
+        reply.error_message();
+    }
+    assert_eq!(control.get("/_sandbox/faults").json(), json!({"faults": []}));
+
+    control.send_json("POST", "/_sandbox/faults", &json!({"kind": "reset", "times": 3}));
+    let reply = control.delete("/_sandbox/faults");
+    assert_eq!(reply.status, 200);
+    assert_eq!(client.get(&api("/instances")).status, 200);
+}
