@@ -1,0 +1,298 @@
+//! The crate's one error type.
+//!
+//! Every variant is a case a caller can act on: fix the input, supply the missing entries, read
+//! what the server said, or try again later. No variant's `Debug` or `Display` contains a secret:
+//! input problems name keys, never values, and text that came from the server has every secret the
+//! client knows replaced by `[redacted]` before it is stored.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How much of a server's body an error keeps (the body is in [`ApiError::body`]).
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// How much of an undecodable body an error message quotes.
+const SNIPPET_CHARS: usize = 200;
+
+/// Everything that can go wrong when provisioning an instance.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request or the client settings are malformed: an empty element key or name, a
+    /// typographic quote, a configuration value of the wrong type, a bad base URL. Nothing was
+    /// sent. Each problem is one sentence that names the key, never the value.
+    InvalidInput {
+        /// One sentence per problem, all found at once.
+        problems: Vec<String>,
+    },
+    /// Required configuration entries are missing or empty. Nothing was sent.
+    MissingConfiguration {
+        /// The element key of the request.
+        element: String,
+        /// Every missing entry, in catalog order.
+        missing: Vec<String>,
+    },
+    /// The server answered with an HTTP status of 400 or more.
+    Api(ApiError),
+    /// The exchange failed below HTTP: name resolution, connect, TLS, a reset or a truncated
+    /// response. When the failure came after the request was sent, the instance may have been
+    /// created.
+    Transport {
+        /// What failed.
+        kind: TransportKind,
+        /// A sentence for humans.
+        message: String,
+        /// The underlying error.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// A configured timeout ran out. The instance may have been created if the request was sent.
+    Timeout {
+        /// Which timeout.
+        kind: TimeoutKind,
+        /// Its configured length.
+        limit: Duration,
+    },
+    /// The server answered something that is not a usable response: not JSON (an HTML page from a
+    /// proxy, say), JSON without an instance token, a body over the size cap.
+    Decode {
+        /// The HTTP status of the response.
+        status: u16,
+        /// What is wrong with it.
+        reason: String,
+        /// The start of the body, secrets redacted.
+        snippet: String,
+    },
+}
+
+/// What the server said when it answered with an error status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The server's `message`, when the body had one.
+    pub message: Option<String>,
+    /// The server's `requestId`, to quote to support.
+    pub request_id: Option<String>,
+    /// The third-party service's own message (`providerMessage`), when present.
+    pub provider_message: Option<String>,
+    /// The body as received (at most [`MAX_ERROR_BODY`] bytes, secrets redacted).
+    pub body: String,
+}
+
+/// The kind of a [`Error::Transport`] failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The host name could not be resolved.
+    Dns,
+    /// No connection could be made (refused, unreachable).
+    Connect,
+    /// The TLS handshake failed (an untrusted certificate, say).
+    Tls,
+    /// The proxy refused or failed the connection.
+    Proxy,
+    /// The connection was reset or closed before the whole response arrived.
+    Reset,
+    /// The server did not speak valid HTTP/1.1.
+    Protocol,
+    /// Any other I/O failure.
+    Io,
+}
+
+/// Which timeout ran out in an [`Error::Timeout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Resolving and connecting (including TLS) took longer than the connect timeout.
+    Connect,
+    /// The whole call took longer than the overall timeout.
+    Overall,
+}
+
+/// A fieldless summary of an [`Error`], for mapping to status codes in other languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::InvalidInput`].
+    InvalidInput,
+    /// [`Error::MissingConfiguration`].
+    MissingConfiguration,
+    /// [`Error::Api`] with status 401.
+    Unauthorized,
+    /// [`Error::Api`] with status 404.
+    NotFound,
+    /// [`Error::Api`] with any other status.
+    Api,
+    /// [`Error::Transport`].
+    Transport,
+    /// [`Error::Timeout`].
+    Timeout,
+    /// [`Error::Decode`].
+    Decode,
+}
+
+impl Error {
+    /// The kind of error, without its details.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::MissingConfiguration { .. } => ErrorKind::MissingConfiguration,
+            Error::Api(api) if api.status == 401 => ErrorKind::Unauthorized,
+            Error::Api(api) if api.status == 404 => ErrorKind::NotFound,
+            Error::Api(_) => ErrorKind::Api,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+        }
+    }
+
+    /// The HTTP status of the response this error came from, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The missing configuration entries, in catalog order (empty for other errors).
+    pub fn missing(&self) -> &[String] {
+        match self {
+            Error::MissingConfiguration { missing, .. } => missing,
+            _ => &[],
+        }
+    }
+
+    /// The server's request id, when the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(problem: impl Into<String>) -> Self {
+        Error::InvalidInput { problems: vec![problem.into()] }
+    }
+
+    pub(crate) fn decode(status: u16, reason: impl Into<String>, body: &str) -> Self {
+        Error::Decode { status, reason: reason.into(), snippet: snippet(body) }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { problems } => {
+                write!(f, "invalid input: {}", problems.join("; "))
+            }
+            Error::MissingConfiguration { element, missing } => {
+                write!(f, "missing required configuration for element `{element}`: {}", missing.join(", "))
+            }
+            Error::Api(api) => api.fmt(f),
+            Error::Transport { message, .. } => f.write_str(message),
+            Error::Timeout { kind, limit } => {
+                let what = match kind {
+                    TimeoutKind::Connect => "connecting to the server",
+                    TimeoutKind::Overall => "the request",
+                };
+                write!(
+                    f,
+                    "timed out: {what} took longer than {} ms; if the request was sent, the instance may have been created",
+                    limit.as_millis()
+                )
+            }
+            Error::Decode { status, reason, snippet } => {
+                write!(f, "undecodable response (HTTP {status}): {reason}")?;
+                if !snippet.is_empty() {
+                    write!(f, "; body starts: {snippet:?}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        match &self.message {
+            Some(message) => write!(f, ": {message}")?,
+            None if self.body.is_empty() => f.write_str(" with an empty body")?,
+            None => write!(f, "; body starts: {:?}", snippet(&self.body))?,
+        }
+        if let Some(provider) = &self.provider_message {
+            write!(f, " (provider: {provider})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source: Some(source), .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The start of `text`, at most [`SNIPPET_CHARS`] characters, for messages.
+pub(crate) fn snippet(text: &str) -> String {
+    match text.char_indices().nth(SNIPPET_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// Replaces every occurrence of each secret in `text` with `[redacted]`.
+///
+/// Servers echo configuration values (the Close.io sample echoes the password), so any text that
+/// came from the server passes through here before it is kept in an error.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if !secret.is_empty() && out.contains(secret) {
+            out = out.replace(secret, "[redacted]");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_cuts_on_a_char_boundary() {
+        let long = "é".repeat(500);
+        let s = snippet(&long);
+        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(snippet("short"), "short");
+    }
+
+    #[test]
+    fn redact_replaces_every_occurrence() {
+        assert_eq!(redact("pw=hunter2, again hunter2", &["hunter2", ""]), "pw=[redacted], again [redacted]");
+    }
+
+    #[test]
+    fn api_error_display_names_everything_the_server_said() {
+        let e = Error::Api(ApiError {
+            status: 502,
+            message: Some("Provider failed".into()),
+            request_id: Some("abc".into()),
+            provider_message: Some("Bad gateway at pardot".into()),
+            body: String::new(),
+        });
+        assert_eq!(e.to_string(), "HTTP 502: Provider failed (provider: Bad gateway at pardot) [request id abc]");
+        assert_eq!(e.kind(), ErrorKind::Api);
+        assert_eq!(e.status(), Some(502));
+    }
+}

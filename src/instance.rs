@@ -1,0 +1,586 @@
+//! Instance requests and the instances the server answers with.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::auth::Secret;
+use crate::catalog::common;
+use crate::error::Error;
+
+/// A request to provision one instance of an element: the body of `POST /instances`.
+///
+/// Configuration entries keep the order they were set in, so the body reads like the
+/// documentation's `instance.json`; setting a key again replaces its value in place.
+///
+/// ```
+/// use cloud_elements::InstanceRequest;
+///
+/// let request = InstanceRequest::new("closeio", "Test")
+///     .config("username", "MY_KEY")
+///     .config("password", "MY_PW")
+///     .tag("demo");
+/// assert_eq!(
+///     request.to_json(),
+///     r#"{"element":{"key":"closeio"},"configuration":{"username":"MY_KEY","password":"MY_PW"},"tags":["demo"],"name":"Test"}"#
+/// );
+/// ```
+#[derive(Clone, Default, PartialEq)]
+pub struct InstanceRequest {
+    element_key: String,
+    name: String,
+    configuration: Vec<(String, String)>,
+    tags: Vec<String>,
+    provider_data: Option<Map<String, Value>>,
+}
+
+/// How the platform learns of changes in the third-party service (`event.vendor.type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventVendorType {
+    /// The service calls the platform.
+    Webhook,
+    /// The platform polls the service.
+    Polling,
+}
+
+impl InstanceRequest {
+    /// A request for an instance of `element_key` named `name`, with no configuration yet.
+    pub fn new(element_key: impl Into<String>, name: impl Into<String>) -> Self {
+        InstanceRequest { element_key: element_key.into(), name: name.into(), ..Default::default() }
+    }
+
+    /// Parses the documentation's `instance.json` as is:
+    /// `{"element":{"key":…},"configuration":{…},"tags":[…],"name":…}`, with an optional
+    /// `providerData` object for OAuth elements.
+    ///
+    /// Configuration values should be strings; numbers and booleans are accepted and sent as
+    /// their text (`4` becomes `"4"`), objects and arrays as compact JSON text. Every problem is
+    /// reported at once, naming keys, never values.
+    ///
+    /// ```
+    /// let request = cloud_elements::InstanceRequest::from_json(r#"{
+    ///   "element": {"key": "pardot"},
+    ///   "configuration": {"apikey.user.name": "me", "apikey.user.password": "pw",
+    ///                     "apikey.user.key": "k", "provider.version": 4},
+    ///   "tags": ["demo"],
+    ///   "name": "Test"
+    /// }"#).unwrap();
+    /// assert_eq!(request.config_value("provider.version"), Some("4"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            // serde_json's message names a line and column, never the content.
+            Error::invalid(format!("the instance JSON is not valid JSON: {e}"))
+        })?;
+        let Value::Object(object) = value else {
+            return Err(Error::invalid("the instance JSON must be an object"));
+        };
+        let mut request = InstanceRequest::default();
+        let mut problems = Vec::new();
+        for (field, value) in object {
+            match (field.as_str(), value) {
+                ("element", Value::Object(mut element)) => match element.remove("key") {
+                    Some(Value::String(key)) => request.element_key = key,
+                    _ => problems.push("`element.key` must be a string".to_owned()),
+                },
+                ("element", _) => problems.push("`element` must be an object with a `key`".to_owned()),
+                ("name", Value::String(name)) => request.name = name,
+                ("name", _) => problems.push("`name` must be a string".to_owned()),
+                ("tags", Value::Array(tags)) => {
+                    for tag in tags {
+                        match tag {
+                            Value::String(tag) => request.tags.push(tag),
+                            _ => problems.push("every tag must be a string".to_owned()),
+                        }
+                    }
+                }
+                ("tags", Value::Null) => {}
+                ("tags", _) => problems.push("`tags` must be an array of strings".to_owned()),
+                ("configuration", Value::Object(entries)) => {
+                    for (key, value) in entries {
+                        match config_text(value) {
+                            Some(text) => {
+                                request.set_config(key, text);
+                            }
+                            None => problems.push(format!("configuration entry `{key}` is null")),
+                        }
+                    }
+                }
+                ("configuration", Value::Null) => {}
+                ("configuration", _) => problems.push("`configuration` must be an object".to_owned()),
+                ("providerData", Value::Object(data)) => request.provider_data = Some(data),
+                ("providerData", _) => problems.push("`providerData` must be an object".to_owned()),
+                (other, _) => problems.push(format!(
+                    "unknown field `{other}` (expected element, configuration, tags, name, providerData)"
+                )),
+            }
+        }
+        if problems.is_empty() { Ok(request) } else { Err(Error::InvalidInput { problems }) }
+    }
+
+    /// Sets configuration entry `key` (builder style).
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.set_config(key, value);
+        self
+    }
+
+    /// Sets configuration entry `key`, replacing an earlier value in place.
+    pub fn set_config(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let (key, value) = (key.into(), value.into());
+        match self.configuration.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.configuration.push((key, value)),
+        }
+        self
+    }
+
+    /// Removes configuration entry `key`, returning whether it was set.
+    pub fn remove_config(&mut self, key: &str) -> bool {
+        let before = self.configuration.len();
+        self.configuration.retain(|(k, _)| k != key);
+        before != self.configuration.len()
+    }
+
+    /// Adds a tag (builder style).
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.add_tag(tag);
+        self
+    }
+
+    /// Adds a tag.
+    pub fn add_tag(&mut self, tag: impl Into<String>) -> &mut Self {
+        self.tags.push(tag.into());
+        self
+    }
+
+    /// Sets the instance name.
+    pub fn set_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets the OAuth code the provider's redirect returned (`providerData.code`), for elements
+    /// with `typeOauth: true`.
+    pub fn oauth_code(mut self, code: impl Into<String>) -> Self {
+        self.provider_data.get_or_insert_with(Map::new).insert("code".into(), Value::String(code.into()));
+        self
+    }
+
+    /// `event.notification.enabled`: whether the platform sends events (default false).
+    pub fn event_notifications(self, enabled: bool) -> Self {
+        self.config(common::EVENT_NOTIFICATION_ENABLED, bool_text(enabled))
+    }
+
+    /// `event.vendor.type`.
+    pub fn event_vendor_type(self, kind: EventVendorType) -> Self {
+        let text = match kind {
+            EventVendorType::Webhook => "webhook",
+            EventVendorType::Polling => "polling",
+        };
+        self.config(common::EVENT_VENDOR_TYPE, text)
+    }
+
+    /// `event.notification.callback.url`: where the platform posts events.
+    pub fn event_callback_url(self, url: impl Into<String>) -> Self {
+        self.config(common::EVENT_NOTIFICATION_CALLBACK_URL, url)
+    }
+
+    /// `event.notification.signature.key`: the key that signs event posts.
+    pub fn event_signature_key(self, key: impl Into<String>) -> Self {
+        self.config(common::EVENT_NOTIFICATION_SIGNATURE_KEY, key)
+    }
+
+    /// `event.poller.refresh_interval`, in minutes.
+    pub fn event_poller_refresh_interval(self, minutes: u32) -> Self {
+        self.config(common::EVENT_POLLER_REFRESH_INTERVAL, minutes.to_string())
+    }
+
+    /// `event.poller.configuration`: what to poll, sent as JSON text.
+    pub fn event_poller_configuration(self, configuration: &Value) -> Self {
+        self.config(common::EVENT_POLLER_CONFIGURATION, configuration.to_string())
+    }
+
+    /// `filter.response.nulls`: drop `null` values from responses (default true).
+    pub fn filter_response_nulls(self, filter: bool) -> Self {
+        self.config(common::FILTER_RESPONSE_NULLS, bool_text(filter))
+    }
+
+    /// The element key.
+    pub fn element_key(&self) -> &str {
+        &self.element_key
+    }
+
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The configuration entries, in the order they were set.
+    pub fn configuration(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.configuration.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The value of configuration entry `key`, if set.
+    pub fn config_value(&self, key: &str) -> Option<&str> {
+        self.configuration.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The tags.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// Checks the request against the catalog without sending it (see [`crate::catalog::validate`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        crate::catalog::validate(self)
+    }
+
+    /// The request body, exactly as it is sent. It contains the configuration's secrets.
+    pub fn to_json(&self) -> String {
+        String::from_utf8(self.to_json_bytes()).unwrap_or_default()
+    }
+
+    pub(crate) fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(128 + self.configuration.len() * 48);
+        // Serializing plain strings and maps into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, &Body(self));
+        out
+    }
+
+    /// Every value that must be hidden in error text: the values of secret entries of any
+    /// length, and any value long enough to be distinctive.
+    pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.configuration
+            .iter()
+            .filter(|(k, v)| v.len() >= 8 || (v.len() >= 3 && crate::catalog::is_secret_entry(&self.element_key, k)))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn bool_text(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+fn config_text(value: Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Serializes a request in the documented field order.
+struct Body<'a>(&'a InstanceRequest);
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Element<'a>(&'a str);
+        impl Serialize for Element<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("key", self.0)?;
+                map.end()
+            }
+        }
+        struct Configuration<'a>(&'a [(String, String)]);
+        impl Serialize for Configuration<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+        let r = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("element", &Element(&r.element_key))?;
+        if let Some(data) = &r.provider_data {
+            map.serialize_entry("providerData", data)?;
+        }
+        map.serialize_entry("configuration", &Configuration(&r.configuration))?;
+        map.serialize_entry("tags", &r.tags)?;
+        map.serialize_entry("name", &r.name)?;
+        map.end()
+    }
+}
+
+impl fmt::Debug for InstanceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self.configuration.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("InstanceRequest")
+            .field("element_key", &self.element_key)
+            .field("name", &self.name)
+            .field("configuration_keys", &keys)
+            .field("tags", &self.tags)
+            .field("provider_data", &self.provider_data.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// A configuration as the server reports it: entry → value. Every value is a [`Secret`], since
+/// the server echoes passwords (see the Close.io sample response).
+pub type Configuration = BTreeMap<String, Secret>;
+
+/// A provisioned instance, as the server described it.
+///
+/// Fields the documentation shows may still be absent from a response, so most are `Option`s;
+/// fields the client does not know are kept in [`extra`](Self::extra), and the whole response in
+/// [`raw`](Self::raw). `Debug` shows neither the token nor configuration values.
+///
+/// ```
+/// let instance = cloud_elements::Instance::from_json(
+///     r#"{"id": 12, "name": "Test", "token": "abc=", "element": {"key": "closeio"}, "valid": true}"#,
+/// ).unwrap();
+/// assert_eq!(instance.id, 12);
+/// assert_eq!(instance.token.expose(), "abc=");
+/// assert_eq!(instance.element.key.as_deref(), Some("closeio"));
+/// assert!(!format!("{instance:?}").contains("abc="));
+/// ```
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Instance {
+    /// The instance id.
+    pub id: i64,
+    /// The instance name.
+    pub name: Option<String>,
+    /// The instance token: keep it for every later call on this instance.
+    pub token: Secret,
+    /// The element this is an instance of, as the server reports it.
+    #[serde(default)]
+    pub element: Element,
+    /// Provisioning interactions.
+    pub provision_interactions: Option<Vec<Value>>,
+    /// Whether the instance is valid.
+    pub valid: Option<bool>,
+    /// Whether the instance is disabled.
+    pub disabled: Option<bool>,
+    /// Maximum cache size.
+    pub max_cache_size: Option<i64>,
+    /// Cache time to live.
+    pub cache_time_to_live: Option<i64>,
+    /// The configuration, with the platform's defaults (values hidden from `Debug`).
+    #[serde(default, deserialize_with = "configuration_values")]
+    pub configuration: Option<Configuration>,
+    /// Whether events are enabled.
+    pub events_enabled: Option<bool>,
+    /// Whether caching is enabled.
+    pub caching_enabled: Option<bool>,
+    /// Response fields the client does not model (`tags`, for example).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+    #[serde(skip)]
+    raw: Value,
+    #[serde(skip)]
+    raw_json: String,
+}
+
+/// An element, as described in an instance response.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Element {
+    /// The element id.
+    pub id: Option<i64>,
+    /// The display name.
+    pub name: Option<String>,
+    /// The element key (report it: it need not be the key that was asked for).
+    pub key: Option<String>,
+    /// A description.
+    pub description: Option<String>,
+    /// An image URL or path.
+    pub image: Option<String>,
+    /// Whether the element is active.
+    pub active: Option<bool>,
+    /// Whether the element is deleted.
+    pub deleted: Option<bool>,
+    /// Whether instances are authorized through OAuth.
+    pub type_oauth: Option<bool>,
+    /// Whether this is a trial account.
+    pub trial_account: Option<bool>,
+    /// Whether transformations are enabled.
+    pub transformations_enabled: Option<bool>,
+    /// How instances authenticate with the third-party service.
+    pub authentication: Option<Authentication>,
+    /// The hub (`crm`, `marketing`, ...).
+    pub hub: Option<String>,
+    /// Element parameters.
+    pub parameters: Option<Vec<Value>>,
+    /// Help text for the configuration.
+    pub config_description: Option<String>,
+    /// Where to sign up for the service.
+    #[serde(rename = "signupURL")]
+    pub signup_url: Option<String>,
+    /// Fields the client does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An element's `authentication` object (`{}` in some responses).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[non_exhaustive]
+pub struct Authentication {
+    /// `basic`, `apiKey`, `oauth2`, ... when the server says.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Fields the client does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Instance {
+    /// Decodes a response body: what [`Client::create_instance`](crate::Client::create_instance)
+    /// does with a 200 answer. The body must be a JSON object with an integer `id` and a
+    /// non-empty string `token`.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        Self::decode(200, json.to_owned(), &[])
+    }
+
+    pub(crate) fn decode(status: u16, body: String, secrets: &[&str]) -> Result<Self, Error> {
+        let fail = |reason: &str, body: &str| Error::decode(status, reason, &crate::error::redact(body, secrets));
+        let raw: Value = match serde_json::from_str(&body) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let reason = if body.trim_start().starts_with('<') {
+                    "the body is HTML, not JSON (an error page from a proxy?)".to_owned()
+                } else {
+                    format!("the body is not JSON ({e})")
+                };
+                return Err(fail(&reason, &body));
+            }
+        };
+        if !raw.is_object() {
+            return Err(fail("the body is JSON but not an object", &body));
+        }
+        match raw.get("token") {
+            Some(Value::String(token)) if !token.is_empty() => {}
+            Some(Value::String(_)) => return Err(fail("the instance token is empty", "")),
+            _ => return Err(fail("the response has no instance token", "")),
+        }
+        let mut instance = Instance::deserialize(&raw).map_err(|e| {
+            // serde's message names the field and the expected type, not the value.
+            fail(&format!("the response does not describe an instance ({e})"), "")
+        })?;
+        instance.raw = raw;
+        instance.raw_json = body;
+        Ok(instance)
+    }
+
+    /// The whole response, as JSON.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    /// The whole response body, as received.
+    pub fn raw_json(&self) -> &str {
+        &self.raw_json
+    }
+}
+
+impl fmt::Debug for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("token", &self.token)
+            .field("element", &self.element)
+            .field("valid", &self.valid)
+            .field("disabled", &self.disabled)
+            .field("configuration", &self.configuration)
+            .field("events_enabled", &self.events_enabled)
+            .field("caching_enabled", &self.caching_enabled)
+            .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads configuration values as text: strings as they are, anything else as its JSON.
+fn configuration_values<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Configuration>, D::Error> {
+    let map: Option<Map<String, Value>> = Option::deserialize(d)?;
+    Ok(map.map(|map| {
+        map.into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, Secret::new(text))
+            })
+            .collect()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setting_a_key_again_replaces_it_in_place() {
+        let r = InstanceRequest::new("closeio", "n").config("a", "1").config("b", "2").config("a", "3");
+        assert_eq!(r.configuration().collect::<Vec<_>>(), [("a", "3"), ("b", "2")]);
+    }
+
+    #[test]
+    fn from_json_reports_every_problem_without_values() {
+        let err = InstanceRequest::from_json(
+            r#"{"element": "closeio", "configuration": {"password": null}, "tags": [1], "name": 5, "extra": 1}"#,
+        )
+        .unwrap_err();
+        let Error::InvalidInput { problems } = &err else { panic!("{err:?}") };
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(InstanceRequest::from_json("{").unwrap_err().to_string().contains("not valid JSON"));
+        assert!(InstanceRequest::from_json("[]").is_err());
+    }
+
+    #[test]
+    fn oauth_body_has_provider_data() {
+        let r = InstanceRequest::new("sfdc", "n").oauth_code("xyz").config("oauth.api.key", "k");
+        assert_eq!(
+            r.to_json(),
+            r#"{"element":{"key":"sfdc"},"providerData":{"code":"xyz"},"configuration":{"oauth.api.key":"k"},"tags":[],"name":"n"}"#
+        );
+        assert!(!format!("{r:?}").contains("xyz"));
+    }
+
+    #[test]
+    fn typed_common_entries_are_strings() {
+        let r = InstanceRequest::new("acme", "n")
+            .event_notifications(true)
+            .event_vendor_type(EventVendorType::Polling)
+            .event_poller_refresh_interval(15)
+            .event_poller_configuration(&serde_json::json!({"contacts": {}}))
+            .filter_response_nulls(false);
+        assert_eq!(
+            r.configuration().collect::<Vec<_>>(),
+            [
+                ("event.notification.enabled", "true"),
+                ("event.vendor.type", "polling"),
+                ("event.poller.refresh_interval", "15"),
+                ("event.poller.configuration", r#"{"contacts":{}}"#),
+                ("filter.response.nulls", "false"),
+            ]
+        );
+        r.validate().unwrap();
+    }
+
+    #[test]
+    fn decode_rejects_responses_without_a_usable_token() {
+        for (body, reason) in [
+            (r#"{"id": 1}"#, "no instance token"),
+            (r#"{"id": 1, "token": ""}"#, "token is empty"),
+            (r#"{"id": 1, "token": 7}"#, "no instance token"),
+            (r#"{"token": "t"}"#, "does not describe an instance"),
+            ("<html><body>Bad gateway</body></html>", "HTML"),
+            ("not json", "not JSON"),
+            ("[1]", "not an object"),
+        ] {
+            let err = Instance::from_json(body).unwrap_err();
+            assert!(err.to_string().contains(reason), "{body}: {err}");
+        }
+    }
+}
