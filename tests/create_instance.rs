@@ -382,3 +382,19 @@ fn authorization_for_an_instance() {
         format!("User {}, Organization {}, Element {}", sb.user_secret(), sb.organization_secret(), i.token.expose())
     );
 }
+
+#[test]
+fn connections_are_kept_alive_and_reused() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    for i in 0..20 {
+        c.create_instance(&closeio(&format!("n{i}"))).unwrap();
+    }
+    // Error answers are read to the end too, so their connection goes back to the pool.
+    let err = c.create_instance(&InstanceRequest::new("nosuchelement", "x")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let clone = c.clone();
+    clone.create_instance(&closeio("from a clone")).unwrap();
+    assert_eq!(sb.request_count(), 22);
+    assert_eq!(sb.connection_count(), 1, "every request should reuse the first connection");
+}

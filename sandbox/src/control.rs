@@ -46,7 +46,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request, path: &str) -> Response {
             Response::json(200, &instances)
         }
         _ => {
-            shared.state().reset();
+            shared.reset();
             Response::json(200, &json!({ "reset": true }))
         }
     }
@@ -100,5 +100,12 @@ fn requests(shared: &Shared) -> Response {
             body: String::from_utf8_lossy(&r.body),
         })
         .collect();
-    Response::json(200, &json!({ "count": state.request_count(), "requests": requests }))
+    Response::json(
+        200,
+        &json!({
+            "count": state.request_count(),
+            "connections": shared.connections.load(std::sync::atomic::Ordering::Relaxed),
+            "requests": requests,
+        }),
+    )
 }

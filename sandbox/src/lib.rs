@@ -168,7 +168,13 @@ impl Sandbox {
     /// Forgets instances, queued faults, the request log and the request count. Instance ids
     /// start again at 1.
     pub fn reset(&self) {
-        self.shared.state().reset();
+        self.shared.reset();
+    }
+
+    /// How many TCP connections the sandbox accepted since it started or was reset: a client
+    /// that keeps connections alive makes one for many requests.
+    pub fn connection_count(&self) -> u64 {
+        self.shared.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) organization_secret: String,
     pub(crate) ids: IdGen,
     pub(crate) stop: AtomicBool,
+    /// Connections accepted since start or the last reset: shows whether clients reuse them.
+    pub(crate) connections: AtomicU64,
 }
 
 impl Shared {
@@ -39,12 +41,19 @@ impl Shared {
             organization_secret,
             ids: IdGen::new(),
             stop: AtomicBool::new(false),
+            connections: AtomicU64::new(0),
         }
     }
 
     /// Locks the state. A panic elsewhere never makes the sandbox unusable.
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Forgets instances, faults, the request log and the counters.
+    pub(crate) fn reset(&self) {
+        self.state().reset();
+        self.connections.store(0, Ordering::Relaxed);
     }
 
     /// The standard error response: `{"requestId", "message"}`.
@@ -61,6 +70,7 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         match stream {
             Ok(stream) => {
+                shared.connections.fetch_add(1, Ordering::Relaxed);
                 let shared = Arc::clone(&shared);
                 // If no thread can be spawned the stream is dropped, which closes it.
                 let _ = thread::Builder::new().name("sandbox-connection".into()).spawn(move || serve(stream, &shared));
