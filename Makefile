@@ -1,4 +1,42 @@
-# The project's make targets. `make test` is the one command that runs every test.
-.PHONY: test
+# make test                    every test the project has (Rust, C, C++, Python)
+# make install PREFIX=/usr/local  the C library (shared, with SONAME, and static), header, pkg-config file
+# make lib                     build the C library into target/release
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+CARGO      ?= cargo
+
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MAJOR     := $(word 1,$(subst ., ,$(VERSION)))
+MINOR     := $(word 2,$(subst ., ,$(VERSION)))
+# Matches build.rs: 0.x releases may break the ABI in a minor release.
+SOVERSION := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
+RELEASE   := target/release
+
+.PHONY: test lib install uninstall clean
+
 test:
 	bash scripts/test.sh
+
+lib:
+	$(CARGO) build --release --lib
+
+install: lib
+	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(INCLUDEDIR)"
+	install -m 644 include/cloud_elements.h "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.h"
+	install -m 755 $(RELEASE)/libcloud_elements.so "$(DESTDIR)$(LIBDIR)/libcloud_elements.so.$(VERSION)"
+	ln -sf libcloud_elements.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/libcloud_elements.so.$(SOVERSION)"
+	ln -sf libcloud_elements.so.$(SOVERSION) "$(DESTDIR)$(LIBDIR)/libcloud_elements.so"
+	install -m 644 $(RELEASE)/libcloud_elements.a "$(DESTDIR)$(LIBDIR)/libcloud_elements.a"
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' bindings/c/cloud_elements.pc.in > "$(DESTDIR)$(LIBDIR)/pkgconfig/cloud_elements.pc"
+
+uninstall:
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.h" "$(DESTDIR)$(LIBDIR)/libcloud_elements.so"* \
+	      "$(DESTDIR)$(LIBDIR)/libcloud_elements.a" "$(DESTDIR)$(LIBDIR)/pkgconfig/cloud_elements.pc"
+
+clean:
+	$(CARGO) clean
+	rm -rf build dist

@@ -285,7 +285,7 @@ impl Client {
         request.validate()?;
         let body = request.to_json_bytes();
         let inner = &*self.inner;
-        let secrets = self.secrets(request);
+        let secrets = self.secrets(Some(request));
         let sent = inner
             .agent
             .post(&inner.instances_url)
@@ -302,11 +302,43 @@ impl Client {
         Instance::decode(status, text, &secrets)
     }
 
+    /// Deletes an instance: `DELETE {base}/instances/{id}`.
+    ///
+    /// ```
+    /// # let sandbox = cloud_elements_sandbox::Sandbox::start().unwrap();
+    /// # let client = cloud_elements::Client::builder().base_url(sandbox.url())
+    /// #     .user_secret(sandbox.user_secret()).organization_secret(sandbox.organization_secret()).build()?;
+    /// let request = cloud_elements::InstanceRequest::new("closeio", "Short-lived")
+    ///     .config("username", "KEY")
+    ///     .config("password", "PW");
+    /// let instance = client.create_instance(&request)?;
+    /// client.delete_instance(instance.id)?;
+    /// assert_eq!(client.delete_instance(instance.id).unwrap_err().status(), Some(404));
+    /// # Ok::<(), cloud_elements::Error>(())
+    /// ```
+    pub fn delete_instance(&self, id: i64) -> Result<(), Error> {
+        let inner = &*self.inner;
+        let secrets = self.secrets(None);
+        let sent = inner
+            .agent
+            .delete(&format!("{}/{id}", inner.instances_url))
+            .header("Authorization", inner.authorization.expose())
+            .call();
+        let (status, text) = self.read_response(sent, &secrets)?;
+        match status {
+            400.. => Err(api_error(status, &text, &secrets)),
+            200..=299 => Ok(()),
+            _ => Err(Error::decode(status, "unexpected HTTP status for a delete", &redact(&text, &secrets))),
+        }
+    }
+
     /// Everything that must never appear in error text for this request.
-    fn secrets<'a>(&'a self, request: &'a InstanceRequest) -> Vec<&'a str> {
+    fn secrets<'a>(&'a self, request: Option<&'a InstanceRequest>) -> Vec<&'a str> {
         let c = &self.inner.credentials;
         let mut secrets = vec![c.user_secret().expose(), c.organization_secret().expose()];
-        secrets.extend(request.secret_values());
+        if let Some(request) = request {
+            secrets.extend(request.secret_values());
+        }
         secrets
     }
 

@@ -43,7 +43,10 @@ pub mod auth;
 pub mod catalog;
 mod client;
 pub mod error;
+pub mod ffi;
 pub mod instance;
+#[cfg(feature = "python")]
+mod python;
 
 pub use auth::{Credentials, Secret};
 pub use client::{

@@ -1,0 +1,173 @@
+// cloud_elements.hpp: a header-only C++17 wrapper of the C API (cloud_elements.h).
+//
+// RAII handles, std::string results, and one exception type, cloud_elements::Error, carrying the
+// status, the HTTP status, the server's request id and the missing configuration entries.
+//
+//   cloud_elements::Client client = cloud_elements::Client::from_env();
+//   auto instance = client.create(cloud_elements::Request("closeio", "Sales")
+//                                     .config("username", key)
+//                                     .config("password", password)
+//                                     .tag("demo"));
+//   std::cout << instance.token() << "\n";
+#ifndef CLOUD_ELEMENTS_HPP
+#define CLOUD_ELEMENTS_HPP
+
+#include <cloud_elements.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cloud_elements {
+
+// A failed call: what() is the library's message (never a secret).
+class Error : public std::runtime_error {
+public:
+    Error(ce_status status, const std::string &message, int http_status, std::string request_id,
+          std::vector<std::string> missing)
+        : std::runtime_error(message),
+          status_(status),
+          http_status_(http_status),
+          request_id_(std::move(request_id)),
+          missing_(std::move(missing)) {}
+
+    ce_status status() const noexcept { return status_; }
+    const char *status_name() const noexcept { return ce_status_str(static_cast<int>(status_)); }
+    // The HTTP status of the response behind the error, or 0 when there was none.
+    int http_status() const noexcept { return http_status_; }
+    const std::string &request_id() const noexcept { return request_id_; }
+    // The missing configuration entries, in catalog order (CE_ERR_MISSING_CONFIGURATION).
+    const std::vector<std::string> &missing() const noexcept { return missing_; }
+
+private:
+    ce_status status_;
+    int http_status_;
+    std::string request_id_;
+    std::vector<std::string> missing_;
+};
+
+namespace detail {
+
+// Turns the calling thread's last error into an Error; call right after the failed call.
+inline Error last_error(ce_status status) {
+    std::vector<std::string> missing;
+    std::string list = ce_last_error_missing();
+    for (std::size_t start = 0; !list.empty() && start <= list.size();) {
+        std::size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        missing.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return Error(status, ce_last_error_message(), ce_last_error_http_status(), ce_last_error_request_id(),
+                 std::move(missing));
+}
+
+inline void check(ce_status status) {
+    if (status != CE_OK) throw last_error(status);
+}
+
+struct ClientFree { void operator()(ce_client *p) const noexcept { ce_client_free(p); } };
+struct RequestFree { void operator()(ce_request *p) const noexcept { ce_request_free(p); } };
+struct InstanceFree { void operator()(ce_instance *p) const noexcept { ce_instance_free(p); } };
+
+}  // namespace detail
+
+// A provisioned instance. Move-only; the strings are copies, so they outlive it.
+class Instance {
+public:
+    std::int64_t id() const { return ce_instance_id(handle_.get()); }
+    std::string token() const { return ce_instance_token(handle_.get()); }
+    std::string name() const { return ce_instance_name(handle_.get()); }
+    std::string element_key() const { return ce_instance_element_key(handle_.get()); }
+    // The whole response body (JSON). It holds the token and echoed passwords.
+    std::string json() const { return ce_instance_json(handle_.get()); }
+
+private:
+    friend class Client;
+    explicit Instance(ce_instance *handle) : handle_(handle) {}
+    std::unique_ptr<ce_instance, detail::InstanceFree> handle_;
+};
+
+// A request for one instance, built field by field.
+class Request {
+public:
+    Request(const std::string &element_key, const std::string &name) {
+        ce_request *handle = nullptr;
+        detail::check(ce_request_new(element_key.c_str(), name.c_str(), &handle));
+        handle_.reset(handle);
+    }
+    // Sets a configuration entry (values are strings, as on the wire).
+    Request &config(const std::string &key, const std::string &value) {
+        detail::check(ce_request_set_config(handle_.get(), key.c_str(), value.c_str()));
+        return *this;
+    }
+    Request &tag(const std::string &tag) {
+        detail::check(ce_request_add_tag(handle_.get(), tag.c_str()));
+        return *this;
+    }
+
+private:
+    friend class Client;
+    std::unique_ptr<ce_request, detail::RequestFree> handle_;
+};
+
+// A client: secrets, timeouts and a pool of kept-alive connections. Share one between threads.
+class Client {
+public:
+    // An empty base_url means the real service.
+    Client(const std::string &user_secret, const std::string &organization_secret,
+           const std::string &base_url = std::string()) {
+        ce_client *handle = nullptr;
+        detail::check(ce_client_new(base_url.empty() ? nullptr : base_url.c_str(), user_secret.c_str(),
+                                    organization_secret.c_str(), &handle));
+        handle_.reset(handle);
+    }
+
+    // CLOUD_ELEMENTS_BASE_URL (optional), CLOUD_ELEMENTS_USER_SECRET, CLOUD_ELEMENTS_ORG_SECRET.
+    static Client from_env() {
+        ce_client *handle = nullptr;
+        detail::check(ce_client_from_env(&handle));
+        return Client(handle);
+    }
+
+    // Call before sharing the client between threads.
+    void set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) {
+        detail::check(ce_client_set_timeout_ms(handle_.get(), static_cast<std::uint32_t>(connect.count()),
+                                               static_cast<std::uint32_t>(total.count())));
+    }
+
+    Instance create(const Request &request) const {
+        ce_instance *instance = nullptr;
+        detail::check(ce_create_instance(handle_.get(), request.handle_.get(), &instance));
+        return Instance(instance);
+    }
+
+    // The documentation's instance.json, as is.
+    Instance create_json(const std::string &instance_json) const {
+        ce_instance *instance = nullptr;
+        detail::check(ce_create_instance_json(handle_.get(), instance_json.c_str(), &instance));
+        return Instance(instance);
+    }
+
+    // "User <u>, Organization <o>, Element <token>": the header for calls on one instance.
+    std::string authorization_header(const std::string &instance_token) const {
+        std::unique_ptr<char, void (*)(char *)> header(ce_authorization_header(handle_.get(), instance_token.c_str()),
+                                                       ce_string_free);
+        if (!header) throw detail::last_error(CE_ERR_INVALID_ARGUMENT);
+        return header.get();
+    }
+
+private:
+    explicit Client(ce_client *handle) : handle_(handle) {}
+    std::unique_ptr<ce_client, detail::ClientFree> handle_;
+};
+
+inline std::string version() { return ce_version(); }
+
+}  // namespace cloud_elements
+
+#endif  // CLOUD_ELEMENTS_HPP

@@ -1,0 +1,88 @@
+// Tests of the C++ wrapper against a running sandbox (CE_SANDBOX_URL; scripts/test-c.sh).
+#include "cloud_elements.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <set>
+#include <string>
+
+static int passed, failed;
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            passed++;                                                                \
+        } else {                                                                     \
+            failed++;                                                                \
+            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK(" #cond ") failed\n"; \
+        }                                                                            \
+    } while (0)
+
+namespace ce = cloud_elements;
+
+int main() {
+    const char *url = std::getenv("CE_SANDBOX_URL");
+    if (!url) {
+        std::cerr << "CE_SANDBOX_URL is not set\n";
+        return 2;
+    }
+    const std::string user = "sandbox-user-secret", org = "sandbox-organization-secret";
+    ce::Client client(user, org, url);
+
+    auto closeio = client.create(ce::Request("closeio", "Test").config("username", "K").config("password", "P").tag("demo"));
+    CHECK(closeio.id() > 0);
+    CHECK(closeio.element_key() == "closeio");
+    CHECK(closeio.name() == "Test");
+    CHECK(closeio.token().size() >= 20);
+    CHECK(client.authorization_header(closeio.token()) ==
+          "User " + user + ", Organization " + org + ", Element " + closeio.token());
+
+    auto pardot = client.create_json(
+        R"({"element":{"key":"pardot"},"configuration":{"apikey.user.name":"n","apikey.user.password":"p",)"
+        R"("apikey.user.key":"k","provider.version":"4"},"tags":["t"],"name":"M"})");
+    CHECK(pardot.element_key() == "pardot");
+    CHECK(pardot.json().find("\"marketing\"") != std::string::npos);
+
+    // Moving keeps the handle; the moved-from instance reads as empty, not as a crash.
+    ce::Instance moved = std::move(pardot);
+    CHECK(moved.element_key() == "pardot");
+    CHECK(pardot.token().empty());  // NOLINT(bugprone-use-after-move): documented as safe
+
+    try {
+        client.create(ce::Request("pardot", "x").config("apikey.user.name", "n"));
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_MISSING_CONFIGURATION);
+        CHECK((e.missing() == std::vector<std::string>{"apikey.user.password", "apikey.user.key"}));
+        CHECK(e.http_status() == 0);
+    }
+
+    try {
+        ce::Client wrong("wrong", org, url);
+        wrong.create(ce::Request("closeio", "x").config("username", "K").config("password", "P"));
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_UNAUTHORIZED);
+        CHECK(e.http_status() == 401);
+        CHECK(!e.request_id().empty());
+        CHECK(std::string(e.what()).find("Invalid Organization or User secret") != std::string::npos);
+        CHECK(e.missing().empty());
+    }
+
+    try {
+        client.create_json("{not json");
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
+    }
+
+    std::set<std::string> tokens;
+    for (int i = 0; i < 20; i++) {
+        tokens.insert(client.create(ce::Request("closeio", "n").config("username", "K").config("password", "P")).token());
+    }
+    CHECK(tokens.size() == 20);
+    CHECK(ce::version() == std::to_string(CE_VERSION_MAJOR) + "." + std::to_string(CE_VERSION_MINOR) + "." +
+                               std::to_string(CE_VERSION_PATCH));
+
+    std::cout << passed << " passed, " << failed << " failed\n";
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# C and C++ tests: builds and installs the library into build/prefix, checks the committed header
+# is current, then runs the C tests (plain, under valgrind, under ASan+UBSan), the C++ tests, and
+# the examples (pkg-config, CMake, static link) against the sandbox binary over loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy || true
+
+need=()
+for tool in cc:gcc c++:g++ pkg-config:pkg-config valgrind:valgrind cmake:cmake; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo build -q --release --lib
+cargo build -q --release -p cloud-elements-sandbox
+
+# build.rs regenerates the header; the committed one must be what it generates.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if ! git ls-files --error-unmatch include/cloud_elements.h >/dev/null 2>&1 ||
+       ! git diff --quiet -- include/cloud_elements.h; then
+        echo "include/cloud_elements.h is stale: commit the header the build generated" >&2
+        git --no-pager diff --stat -- include/cloud_elements.h >&2 || true
+        exit 1
+    fi
+fi
+
+prefix="$PWD/build/prefix"
+rm -rf "$prefix" build/c build/cmake
+mkdir -p build/c
+make -s install PREFIX="$prefix" >/dev/null
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+readelf -d "$prefix/lib/libcloud_elements.so" | grep -q 'SONAME.*libcloud_elements\.so\.' ||
+    { echo "the shared library has no SONAME" >&2; exit 1; }
+
+cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g)
+libs=($(pkg-config --cflags --libs cloud_elements) -pthread -Wl,-rpath,"$prefix/lib")
+cc "${cflags[@]}" bindings/c/tests/test_cloud_elements.c "${libs[@]}" -o build/c/test_c
+cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    bindings/c/tests/test_cloud_elements.c "${libs[@]}" -o build/c/test_c_asan
+cc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o build/c/example
+# The static library, linked with what pkg-config --static says it needs.
+cc "${cflags[@]}" bindings/c/example.c $(pkg-config --cflags cloud_elements) "$prefix/lib/libcloud_elements.a" \
+    $(pkg-config --libs-only-l --static cloud_elements | sed 's/-lcloud_elements//') -o build/c/example_static
+for program in example test_cloud_elements; do
+    c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp "bindings/cpp/$program.cpp" "${libs[@]}" \
+        -o "build/c/cpp_$program"
+done
+PKG_CONFIG_PATH="$PKG_CONFIG_PATH" cmake -S bindings/c -B build/cmake -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/cmake >/dev/null
+
+log=$(mktemp)
+target/release/cloud-elements-sandbox --port 0 >"$log" &
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done
+export CE_SANDBOX_URL=$(head -n1 "$log" | sed -n 's/^cloud-elements sandbox listening on //p')
+[ -n "$CE_SANDBOX_URL" ] || { echo "the sandbox did not start" >&2; cat "$log" >&2; exit 1; }
+
+echo "-- C tests"
+build/c/test_c
+echo "-- C tests under valgrind"
+valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
+    --error-exitcode=99 build/c/test_c
+echo "-- C tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_c_asan
+echo "-- C++ tests"
+build/c/cpp_test_cloud_elements
+
+echo "-- examples (shared via pkg-config, CMake, static)"
+export CLOUD_ELEMENTS_BASE_URL="$CE_SANDBOX_URL" CLOUD_ELEMENTS_USER_SECRET=sandbox-user-secret \
+       CLOUD_ELEMENTS_ORG_SECRET=sandbox-organization-secret
+for example in build/c/example build/cmake/example build/c/example_static; do
+    "$example" MY_KEY MY_PW | grep -Eq '^token: +[A-Za-z0-9+/]{20,}=*$' || { echo "$example failed" >&2; exit 1; }
+done
+build/c/cpp_example user password key | grep -q '^element key: pardot$'
+set +e
+out=$(build/c/example "" MY_PW 2>&1)
+status=$?
+set -e
+[ $status -ne 0 ] && grep -q "missing entries: username" <<<"$out" || { echo "example: $out" >&2; exit 1; }
+echo "C and C++: all passed"

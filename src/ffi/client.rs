@@ -1,0 +1,154 @@
+//! `ce_client`: settings, credentials and the shared connection pool.
+
+use std::ffi::{CString, c_char};
+use std::ptr;
+use std::time::Duration;
+
+use super::error::{Failure, c_string, ce_status};
+use super::panic::guard;
+use super::ptr::{free, give, handle, handle_mut, opt_str_arg, out_arg, str_arg};
+use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+
+/// A client: base URL, secrets, timeouts and a pool of kept-alive connections.
+///
+/// Create one with `ce_client_new()` or `ce_client_from_env()`, share it between threads, and free
+/// it with `ce_client_free()`.
+pub struct ce_client {
+    settings: ClientBuilder,
+    pub(crate) client: Client,
+}
+
+impl ce_client {
+    fn build(settings: ClientBuilder) -> Result<Self, Failure> {
+        let client = settings.clone().build()?;
+        Ok(ce_client { settings, client })
+    }
+}
+
+/// Creates a client.
+///
+/// - `base_url`: the API's base URL, or NULL for `https://api.cloud-elements.com/elements/api-v2`.
+/// - `user_secret`, `org_secret`: the secrets for the `Authorization` header; copied.
+/// - `out`: receives the new client on success; free it with `ce_client_free()`.
+///
+/// Timeouts start at 10 s to connect and 60 s overall (`ce_client_set_timeout_ms()`). Returns
+/// `CE_ERR_INVALID_ARGUMENT` for NULL or non-UTF-8 arguments, an empty secret or a base URL that
+/// is not http(s).
+///
+/// # Safety
+/// String arguments are NULL or NUL-terminated; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_new(
+    base_url: *const c_char,
+    user_secret: *const c_char,
+    org_secret: *const c_char,
+    out: *mut *mut ce_client,
+) -> ce_status {
+    guard(|| {
+        let out = out_arg(out)?;
+        let base_url = unsafe { opt_str_arg(base_url, "base_url") }?;
+        let user_secret = unsafe { str_arg(user_secret, "user_secret") }?;
+        let org_secret = unsafe { str_arg(org_secret, "org_secret") }?;
+        let mut settings = Client::builder().user_secret(user_secret).organization_secret(org_secret);
+        if let Some(url) = base_url {
+            settings = settings.base_url(url);
+        }
+        let client = ce_client::build(settings)?;
+        unsafe { give(out, client) };
+        Ok(())
+    })
+}
+
+/// Creates a client from the environment: `CLOUD_ELEMENTS_BASE_URL` (optional),
+/// `CLOUD_ELEMENTS_USER_SECRET` and `CLOUD_ELEMENTS_ORG_SECRET`.
+///
+/// `out` receives the client on success; free it with `ce_client_free()`.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_from_env(out: *mut *mut ce_client) -> ce_status {
+    guard(|| {
+        let out = out_arg(out)?;
+        let client = ce_client::build(Client::builder().from_env())?;
+        unsafe { give(out, client) };
+        Ok(())
+    })
+}
+
+/// Sets the connect timeout and the overall timeout of one call, in milliseconds; 0 restores the
+/// default (10 000 and 60 000).
+///
+/// This changes the client: call it before sharing the client with other threads.
+///
+/// # Safety
+/// `client` is NULL or a live client that no other thread is using.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_timeout_ms(client: *mut ce_client, connect_ms: u32, total_ms: u32) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle_mut(client, "client") }?;
+        let ms = |value: u32, default: Duration| {
+            if value == 0 { default } else { Duration::from_millis(u64::from(value)) }
+        };
+        let settings = client
+            .settings
+            .clone()
+            .connect_timeout(ms(connect_ms, DEFAULT_CONNECT_TIMEOUT))
+            .timeout(ms(total_ms, DEFAULT_TIMEOUT));
+        *client = ce_client::build(settings)?;
+        Ok(())
+    })
+}
+
+/// Frees a client and closes its connections. NULL is fine.
+///
+/// # Safety
+/// `client` is NULL or a client from this library, not used by any other thread, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_free(client: *mut ce_client) {
+    let _ = guard(|| {
+        unsafe { free(client) };
+        Ok(())
+    });
+}
+
+/// The `Authorization` header value for calls on one instance:
+/// `User <user secret>, Organization <organization secret>, Element <instance_token>`.
+///
+/// Returns a new string, which the caller frees with `ce_string_free()`, or NULL on failure (see
+/// `ce_last_error_message()`). The string holds secrets: don't log it.
+///
+/// # Safety
+/// `client` is NULL or a live client; `instance_token` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_authorization_header(
+    client: *const ce_client,
+    instance_token: *const c_char,
+) -> *mut c_char {
+    let mut header = ptr::null_mut();
+    let _ = guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        let token = unsafe { str_arg(instance_token, "instance_token") }?;
+        if token.is_empty() || token.chars().any(|c| c.is_control()) {
+            return Err(Failure::invalid("`instance_token` is empty or contains a control character"));
+        }
+        header = c_string(client.client.authorization_for(token).expose()).into_raw();
+        Ok(())
+    });
+    header
+}
+
+/// Frees a string this library returned as `char *`. NULL is fine.
+///
+/// # Safety
+/// `string` is NULL or a `char *` from this library, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_string_free(string: *mut c_char) {
+    let _ = guard(|| {
+        if !string.is_null() {
+            // SAFETY: the caller promises it came from CString::into_raw in this library.
+            drop(unsafe { CString::from_raw(string) });
+        }
+        Ok(())
+    });
+}

@@ -1,0 +1,193 @@
+//! Status codes and the calling thread's last error.
+
+use std::cell::RefCell;
+use std::ffi::{CString, c_char, c_int};
+
+use crate::error::{Error, ErrorKind};
+
+/// The result of every fallible `ce_` function.
+///
+/// The numbers are part of the ABI: they never change meaning, and a retired value stays
+/// reserved. `ce_status_str()` names each one.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ce_status {
+    /// Success.
+    CE_OK = 0,
+    /// An argument is NULL, not UTF-8, not valid JSON, or otherwise malformed; nothing was sent.
+    CE_ERR_INVALID_ARGUMENT = 1,
+    /// Required configuration entries are missing; `ce_last_error_missing()` lists them. Nothing
+    /// was sent.
+    CE_ERR_MISSING_CONFIGURATION = 2,
+    /// The server answered 401: a wrong user or organization secret, or instance token.
+    CE_ERR_UNAUTHORIZED = 3,
+    /// The server answered 404 (an unknown element key, say).
+    CE_ERR_NOT_FOUND = 4,
+    /// The server answered another error status; see `ce_last_error_http_status()`.
+    CE_ERR_API = 5,
+    /// The connection failed (DNS, connect, TLS, reset). If it failed after the request was sent,
+    /// the instance may have been created.
+    CE_ERR_TRANSPORT = 6,
+    /// A timeout ran out. If the request was sent, the instance may have been created.
+    CE_ERR_TIMEOUT = 7,
+    /// The server's answer could not be decoded (not JSON, no token, too large).
+    CE_ERR_DECODE = 8,
+    /// A caller-supplied buffer is too small; the message says how many bytes are needed.
+    CE_ERR_BUFFER_TOO_SMALL = 9,
+    /// A bug in the library (a caught panic). Please report it.
+    CE_ERR_INTERNAL = 10,
+}
+
+impl From<ErrorKind> for ce_status {
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::InvalidInput => ce_status::CE_ERR_INVALID_ARGUMENT,
+            ErrorKind::MissingConfiguration => ce_status::CE_ERR_MISSING_CONFIGURATION,
+            ErrorKind::Unauthorized => ce_status::CE_ERR_UNAUTHORIZED,
+            ErrorKind::NotFound => ce_status::CE_ERR_NOT_FOUND,
+            ErrorKind::Api => ce_status::CE_ERR_API,
+            ErrorKind::Transport => ce_status::CE_ERR_TRANSPORT,
+            ErrorKind::Timeout => ce_status::CE_ERR_TIMEOUT,
+            ErrorKind::Decode => ce_status::CE_ERR_DECODE,
+        }
+    }
+}
+
+/// A failure on its way to C: a status and what the last-error functions report.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: ce_status,
+    pub(crate) message: String,
+    http_status: c_int,
+    request_id: String,
+    missing: String,
+}
+
+impl Failure {
+    pub(crate) fn new(status: ce_status, message: impl Into<String>) -> Self {
+        Failure { status, message: message.into(), http_status: 0, request_id: String::new(), missing: String::new() }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Failure::new(ce_status::CE_ERR_INVALID_ARGUMENT, message)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            status: error.kind().into(),
+            message: error.to_string(),
+            http_status: error.status().map_or(0, c_int::from),
+            request_id: error.request_id().unwrap_or_default().to_owned(),
+            missing: error.missing().join(","),
+        }
+    }
+}
+
+struct LastError {
+    message: CString,
+    http_status: c_int,
+    request_id: CString,
+    missing: CString,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError {
+        message: CString::default(),
+        http_status: 0,
+        request_id: CString::default(),
+        missing: CString::default(),
+    });
+}
+
+/// A C string of `text`, with any NUL byte (which C cannot hold) replaced.
+pub(crate) fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// Forgets the last error: called at the start of every fallible function.
+pub(crate) fn clear_last_error() {
+    set_last_error(None);
+}
+
+pub(crate) fn set_last_error(failure: Option<&Failure>) {
+    // `try_with`: during thread teardown there is nothing left to record into.
+    let _ = LAST_ERROR.try_with(|cell| {
+        if let Ok(mut last) = cell.try_borrow_mut() {
+            *last = match failure {
+                Some(f) => LastError {
+                    message: c_string(&f.message),
+                    http_status: f.http_status,
+                    request_id: c_string(&f.request_id),
+                    missing: c_string(&f.missing),
+                },
+                None => LastError {
+                    message: CString::default(),
+                    http_status: 0,
+                    request_id: CString::default(),
+                    missing: CString::default(),
+                },
+            };
+        }
+    });
+}
+
+fn last_error_str(read: fn(&LastError) -> *const c_char) -> *const c_char {
+    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| read(&last)).ok()).ok().flatten().unwrap_or(EMPTY.as_ptr())
+}
+
+pub(crate) const EMPTY: &std::ffi::CStr = c"";
+
+/// A sentence describing the last failure of a `ce_` call on this thread; `""` when that call
+/// succeeded. Never NULL.
+///
+/// The string belongs to the library and stays valid until the next `ce_` call on this thread
+/// other than the `ce_last_error_*` functions. It never contains a secret.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_message() -> *const c_char {
+    last_error_str(|last| last.message.as_ptr())
+}
+
+/// The HTTP status of the response behind the last failure on this thread, or 0 when there was
+/// no response (invalid input, a transport failure, a timeout).
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_http_status() -> c_int {
+    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| last.http_status).unwrap_or(0)).unwrap_or(0)
+}
+
+/// The server's `requestId` for the last failure on this thread, or `""`. Never NULL; valid as
+/// for `ce_last_error_message()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_request_id() -> *const c_char {
+    last_error_str(|last| last.request_id.as_ptr())
+}
+
+/// The missing configuration entries of the last failure on this thread, comma separated in
+/// catalog order (`"apikey.user.password,apikey.user.key"`), or `""`. Never NULL; valid as for
+/// `ce_last_error_message()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_missing() -> *const c_char {
+    last_error_str(|last| last.missing.as_ptr())
+}
+
+/// The name of a status code (`"CE_ERR_TIMEOUT"`), or `"CE_UNKNOWN_STATUS"` for a number that is
+/// not one. The string is static: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_status_str(status: c_int) -> *const c_char {
+    let name: &'static std::ffi::CStr = match status {
+        0 => c"CE_OK",
+        1 => c"CE_ERR_INVALID_ARGUMENT",
+        2 => c"CE_ERR_MISSING_CONFIGURATION",
+        3 => c"CE_ERR_UNAUTHORIZED",
+        4 => c"CE_ERR_NOT_FOUND",
+        5 => c"CE_ERR_API",
+        6 => c"CE_ERR_TRANSPORT",
+        7 => c"CE_ERR_TIMEOUT",
+        8 => c"CE_ERR_DECODE",
+        9 => c"CE_ERR_BUFFER_TOO_SMALL",
+        10 => c"CE_ERR_INTERNAL",
+        _ => c"CE_UNKNOWN_STATUS",
+    };
+    name.as_ptr()
+}

@@ -1,0 +1,56 @@
+//! The C API (`include/cloud_elements.h`, generated from this module by cbindgen).
+//!
+//! Conventions, the same for every function:
+//!
+//! - Names are `ce_<noun>_<verb>`. C sees opaque handles only: `ce_client`, `ce_request`,
+//!   `ce_instance`.
+//! - Every fallible function returns a [`ce_status`]; `CE_OK` is 0 and each other value is fixed
+//!   forever. Details of the last failure on the calling thread are read with
+//!   `ce_last_error_message()`, `ce_last_error_http_status()`, `ce_last_error_request_id()` and
+//!   `ce_last_error_missing()`, like libgit2's `git_error_last()`.
+//! - A `const` handle argument means the call does not change it. Out-parameters come last and are
+//!   written only on success.
+//! - NULL pointers, invalid UTF-8 and malformed JSON give `CE_ERR_INVALID_ARGUMENT`, never a
+//!   crash. No Rust panic crosses into C: it becomes `CE_ERR_INTERNAL`.
+//! - Whatever a `ce_*_new` or `ce_create_*` call hands out is freed with the matching `_free`,
+//!   which accepts NULL. Strings returned as `const char *` are borrowed from their handle; strings
+//!   returned as `char *` are the caller's and are freed with `ce_string_free`.
+//! - A `ce_client` may be used from many threads at once. A `ce_request` or `ce_instance` may be
+//!   read from many threads, but must not be changed or freed while another thread uses it.
+
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)] // Each function's safety contract is in its doc comment.
+
+mod client;
+mod error;
+mod instance;
+mod panic;
+mod provision;
+mod ptr;
+mod request;
+
+pub use client::{
+    ce_authorization_header, ce_client, ce_client_free, ce_client_from_env, ce_client_new, ce_client_set_timeout_ms,
+    ce_string_free,
+};
+pub use error::{
+    ce_last_error_http_status, ce_last_error_message, ce_last_error_missing, ce_last_error_request_id, ce_status,
+    ce_status_str,
+};
+pub use instance::{
+    ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_element_key, ce_instance_free,
+    ce_instance_id, ce_instance_json, ce_instance_name, ce_instance_token,
+};
+pub use provision::ce_provision;
+pub use request::{ce_request, ce_request_add_tag, ce_request_free, ce_request_new, ce_request_set_config};
+
+use std::ffi::c_char;
+
+/// The library version as `"MAJOR.MINOR.PATCH"`; the header's `CE_VERSION_MAJOR`,
+/// `CE_VERSION_MINOR` and `CE_VERSION_PATCH` give the version the program was compiled against.
+///
+/// The string is static: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}

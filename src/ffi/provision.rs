@@ -1,0 +1,136 @@
+//! `ce_provision`: one flat call for callers that can neither hold pointers nor free memory.
+
+use std::ffi::c_char;
+use std::sync::{LazyLock, Mutex};
+
+use super::error::{Failure, ce_last_error_message, ce_status};
+use super::panic::guard;
+use super::ptr::{opt_str_arg, str_arg};
+use crate::{Client, DEFAULT_BASE_URL, InstanceRequest};
+
+/// Clients `ce_provision` made, by base URL and secrets, so that repeated calls reuse one
+/// connection pool instead of connecting anew each time.
+static CLIENTS: LazyLock<Mutex<Vec<(CacheKey, Client)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+const CACHED_CLIENTS: usize = 8;
+
+#[derive(PartialEq, Eq)]
+struct CacheKey {
+    base_url: String,
+    user_secret: String,
+    org_secret: String,
+}
+
+fn cached_client(key: CacheKey) -> Result<Client, Failure> {
+    let mut clients = CLIENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
+    let client = Client::builder()
+        .base_url(key.base_url.as_str())
+        .user_secret(key.user_secret.as_str())
+        .organization_secret(key.org_secret.as_str())
+        .build()?;
+    if clients.len() == CACHED_CLIENTS {
+        clients.remove(0);
+    }
+    clients.push((key, client.clone()));
+    Ok(client)
+}
+
+/// Copies as much of `text` as fits into `buf` (cut on a character boundary) and NUL-terminates
+/// it; returns whether all of it fit. Writes nothing when `buf` is NULL or `len` is 0.
+///
+/// # Safety
+/// `buf` is NULL or writable for `len` bytes.
+unsafe fn write_c(buf: *mut c_char, len: usize, text: &str) -> bool {
+    if buf.is_null() || len == 0 {
+        return false;
+    }
+    let mut n = text.len().min(len - 1);
+    while !text.is_char_boundary(n) {
+        n -= 1;
+    }
+    // SAFETY: n + 1 <= len bytes, all inside the caller's buffer; the source does not overlap it.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+    n == text.len()
+}
+
+/// Provisions one instance in one call, with caller-owned buffers; for legacy systems.
+///
+/// - `base_url`: NULL for the real service; `user_secret`, `org_secret`: the platform secrets.
+/// - `instance_json`: the documentation's `instance.json`, as is.
+/// - `token_buf`, `token_buf_len`: receives the instance token, NUL-terminated. Tokens are short
+///   (about 40 bytes); 256 bytes is ample.
+/// - `error_buf`, `error_buf_len`: receives `""` on success, else the error message (the same as
+///   `ce_last_error_message()`), cut to fit and NUL-terminated. May be NULL with length 0.
+///
+/// Nothing is ever written past a given length, and whatever is written is NUL-terminated. On
+/// failure `token_buf` holds `""`. When the token does not fit (`CE_ERR_BUFFER_TOO_SMALL`) the
+/// message says how many bytes it needs, and the instance just created is deleted again, so a
+/// retry with a larger buffer leaves no duplicate; if that delete fails, the message says so and
+/// names the instance id. A `token_buf_len` below 2 fails before anything is sent.
+///
+/// Repeated calls with the same base URL and secrets share one connection pool. Thread-safe.
+///
+/// # Safety
+/// String arguments are NULL or NUL-terminated; each buffer is NULL or writable for its length.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // The signature is the documented flat ABI.
+pub unsafe extern "C" fn ce_provision(
+    base_url: *const c_char,
+    user_secret: *const c_char,
+    org_secret: *const c_char,
+    instance_json: *const c_char,
+    token_buf: *mut c_char,
+    token_buf_len: usize,
+    error_buf: *mut c_char,
+    error_buf_len: usize,
+) -> ce_status {
+    let status = guard(|| {
+        unsafe { write_c(token_buf, token_buf_len, "") };
+        if token_buf.is_null() && token_buf_len > 0 {
+            return Err(Failure::invalid("`token_buf` is NULL but `token_buf_len` is not 0"));
+        }
+        if token_buf_len < 2 {
+            return Err(Failure::new(
+                ce_status::CE_ERR_BUFFER_TOO_SMALL,
+                format!(
+                    "`token_buf_len` is {token_buf_len}: a token needs more (256 bytes is ample); nothing was sent"
+                ),
+            ));
+        }
+        let key = CacheKey {
+            base_url: unsafe { opt_str_arg(base_url, "base_url") }?.unwrap_or(DEFAULT_BASE_URL).to_owned(),
+            user_secret: unsafe { str_arg(user_secret, "user_secret") }?.to_owned(),
+            org_secret: unsafe { str_arg(org_secret, "org_secret") }?.to_owned(),
+        };
+        let json = unsafe { str_arg(instance_json, "instance_json") }?;
+        let request = InstanceRequest::from_json(json)?;
+        let client = cached_client(key)?;
+        let instance = client.create_instance(&request)?;
+        let token = instance.token.expose();
+        if unsafe { write_c(token_buf, token_buf_len, token) } {
+            return Ok(());
+        }
+        unsafe { write_c(token_buf, token_buf_len, "") };
+        let needed = token.len() + 1;
+        let outcome = match client.delete_instance(instance.id) {
+            Ok(()) => "the instance was deleted again, so a retry with a larger buffer leaves no duplicate".to_owned(),
+            Err(e) => format!(
+                "instance {} was created and could not be deleted ({e}): delete it before retrying",
+                instance.id
+            ),
+        };
+        Err(Failure::new(
+            ce_status::CE_ERR_BUFFER_TOO_SMALL,
+            format!("the token needs {needed} bytes (with its NUL) but `token_buf_len` is {token_buf_len}; {outcome}"),
+        ))
+    });
+    // SAFETY: the message pointer is valid until the next ce_ call on this thread.
+    let message = unsafe { std::ffi::CStr::from_ptr(ce_last_error_message()) };
+    unsafe { write_c(error_buf, error_buf_len, &message.to_string_lossy()) };
+    status
+}

@@ -1,0 +1,70 @@
+//! Pointer conversions: each checks for NULL (and UTF-8) and says which argument was wrong, instead
+//! of dereferencing blindly.
+
+use std::ffi::{CStr, c_char};
+
+use super::error::Failure;
+
+/// A required C string argument as `&str`.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::invalid(format!("`{name}` is NULL")));
+    }
+    // SAFETY: not NULL; the caller promises a NUL-terminated string.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|e| Failure::invalid(format!("`{name}` is not valid UTF-8 (at byte {})", e.valid_up_to())))
+}
+
+/// An optional C string argument: NULL is `None`.
+///
+/// # Safety
+/// As [`str_arg`].
+pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
+    if ptr.is_null() { Ok(None) } else { unsafe { str_arg(ptr, name) }.map(Some) }
+}
+
+/// A required handle argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` handed out by this library.
+pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Failure> {
+    // SAFETY: the caller promises a live handle when not NULL.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Failure::invalid(format!("`{name}` is NULL")))
+}
+
+/// A required mutable handle argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` handed out by this library, used by no other thread.
+pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Failure> {
+    // SAFETY: the caller promises a live, unshared handle when not NULL.
+    unsafe { ptr.as_mut() }.ok_or_else(|| Failure::invalid(format!("`{name}` is NULL")))
+}
+
+/// Checks an out-parameter; write to it with [`give`] once everything has succeeded.
+pub(crate) fn out_arg<T>(out: *mut *mut T) -> Result<*mut *mut T, Failure> {
+    if out.is_null() { Err(Failure::invalid("`out` is NULL")) } else { Ok(out) }
+}
+
+/// Moves `value` to the heap and stores the pointer in `out` (checked by [`out_arg`]).
+///
+/// # Safety
+/// `out` is a valid, writable pointer.
+pub(crate) unsafe fn give<T>(out: *mut *mut T, value: T) {
+    // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
+    unsafe { *out = Box::into_raw(Box::new(value)) };
+}
+
+/// Frees a handle handed out by [`give`]; NULL is fine.
+///
+/// # Safety
+/// `ptr` is NULL or came from [`give`] and was not freed before.
+pub(crate) unsafe fn free<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        // SAFETY: the caller promises it came from Box::into_raw and is freed once.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+}
