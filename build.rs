@@ -22,6 +22,11 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcloud_elements.so.{soname}");
     }
 
+    // The Python module has no use for the C header (and an sdist need not carry cbindgen.toml).
+    if std::env::var_os("CARGO_FEATURE_PYTHON").is_some() {
+        return;
+    }
+
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
     let mut config = match cbindgen::Config::from_file(Path::new(&crate_dir).join("cbindgen.toml")) {
         Ok(config) => config,

@@ -106,7 +106,7 @@ impl Fault {
     }
 
     /// Checks what JSON can get wrong and Rust types cannot: status codes must be 3 digits.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), String> {
         match &self.kind {
             FaultKind::Status { status, .. } | FaultKind::Body { status, .. } if !(100..=999).contains(status) => {
                 Err(format!("Fault status must be between 100 and 999, got {status}"))

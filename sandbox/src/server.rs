@@ -104,6 +104,10 @@ fn serve(stream: TcpStream, shared: &Shared) {
             }
             Err(ReadError::Closed | ReadError::Broken) => break After::Close,
         };
+        // A request that arrives after the sandbox was stopped is not served.
+        if shared.stop.load(Ordering::Relaxed) {
+            break After::Close;
+        }
         let keep_alive = request.keep_alive() && !shared.stop.load(Ordering::Relaxed);
         let head_only = request.method == "HEAD";
         let after = match dispatch(shared, &request) {

@@ -1,0 +1,186 @@
+"""Every failure raises the documented exception, with its attributes."""
+
+import builtins
+import json
+import pickle
+
+import pytest
+
+import cloud_elements as ce
+
+CLOSEIO = {"username": "K", "password": "P"}
+
+
+@pytest.mark.parametrize(
+    ("element", "configuration", "missing"),
+    [
+        ("closeio", {}, ["username", "password"]),
+        ("closeio", {"password": "P"}, ["username"]),
+        ("closeio", {"username": "  ", "password": ""}, ["username", "password"]),
+        ("pardot", {}, ["apikey.user.name", "apikey.user.password", "apikey.user.key"]),
+        ("pardot", {"apikey.user.name": "me"}, ["apikey.user.password", "apikey.user.key"]),
+        ("pardot", {"apikey.user.key": "k", "provider.version": "4"}, ["apikey.user.name", "apikey.user.password"]),
+    ],
+)
+def test_missing_configuration_names_every_entry_and_sends_nothing(sandbox, client, element, configuration, missing):
+    with pytest.raises(ce.MissingConfigurationError) as caught:
+        client.create_instance(element, configuration, name="Test")
+    e = caught.value
+    assert e.element == element
+    assert e.missing == missing
+    assert str(e) == f"missing required configuration for element `{element}`: {', '.join(missing)}"
+    assert isinstance(e, ce.CloudElementsError) and isinstance(e, ValueError)
+    assert not isinstance(e, ce.InvalidInputError)
+    assert sandbox.request_count == 0
+
+
+@pytest.mark.parametrize(
+    ("configuration", "fragment"),
+    [
+        ({"username": "K", "password": 1.5}, "`password` must be a str, bool or int, not float"),
+        ({"username": "K", "password": None}, "`password` must be a str, bool or int, not NoneType"),
+        ({"username": "K", "password": {"nested": "x"}}, "`password` must be a str, bool or int, not dict"),
+        ({"username": "K", "password": ["x"]}, "`password` must be a str, bool or int, not list"),
+        ({"username": "K", "password": "\u201chunter2\u201d"}, "typographic quote"),
+        ({"username": "K", "password": "P", 7: "x"}, "configuration keys must be str, not int"),
+    ],
+)
+def test_invalid_input_is_a_value_error_and_sends_nothing(sandbox, client, configuration, fragment):
+    with pytest.raises(ValueError) as caught:
+        client.create_instance("closeio", configuration, name="Test")
+    e = caught.value
+    assert isinstance(e, ce.InvalidInputError) and isinstance(e, ce.CloudElementsError)
+    assert fragment in str(e)
+    assert any(fragment in problem for problem in e.problems)
+    assert "hunter2" not in str(e)
+    assert sandbox.request_count == 0
+
+
+def test_invalid_input_reports_every_problem_at_once(sandbox, client):
+    with pytest.raises(ce.InvalidInputError) as caught:
+        client.create_instance("closeio", {"username": 1.0, "password": None}, name="Test")
+    assert len(caught.value.problems) == 2, caught.value.problems
+    with pytest.raises(ce.InvalidInputError) as caught:
+        client.create_instance("pardot", {"apikey.user.name": "me", "filter.response.nulls": "yes"}, name="")
+    problems = caught.value.problems
+    assert len(problems) == 3, problems
+    assert "apikey.user.password, apikey.user.key" in problems[-1]
+    assert sandbox.request_count == 0
+
+
+def test_configuration_must_be_a_mapping(client):
+    with pytest.raises(TypeError):
+        client.create_instance("closeio", [("username", "K")], name="Test")
+    with pytest.raises(TypeError):
+        client.create_instance("closeio", CLOSEIO, name="Test", tags="demo")
+
+
+def test_client_settings_are_checked():
+    with pytest.raises(ce.InvalidInputError) as caught:
+        ce.Client()
+    assert "no user secret was given" in str(caught.value)
+    assert "CLOUD_ELEMENTS_ORG_SECRET" in str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        ce.Client(user_secret="u", organization_secret="o", base_url="ftp://x", timeout=-1)
+    assert len(caught.value.problems) == 2, caught.value.problems
+    with pytest.raises(ce.InvalidInputError, match="longer than zero"):
+        ce.Client(user_secret="u", organization_secret="o", timeout=0)
+
+
+def test_wrong_secret_is_an_authentication_error(sandbox, make_client):
+    client = make_client(organization_secret="not-the-org-secret")
+    with pytest.raises(ce.AuthenticationError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Test")
+    e = caught.value
+    assert isinstance(e, ce.ApiError) and isinstance(e, ce.CloudElementsError)
+    assert e.status == 401
+    assert e.message == "Invalid Organization or User secret, or invalid Element token provided."
+    assert e.request_id and e.request_id in str(e)
+    assert e.provider_message is None
+    assert str(e).startswith("HTTP 401: Invalid Organization")
+    assert json.loads(e.body)["requestId"] == e.request_id
+    assert sandbox.instances() == []
+
+
+def test_unknown_element_is_not_found(sandbox, client):
+    with pytest.raises(ce.NotFoundError) as caught:
+        client.create_instance("nosuchelement", {"a": "b"}, name="Test")
+    e = caught.value
+    assert isinstance(e, ce.ApiError)
+    assert e.status == 404
+    assert "nosuchelement" in e.message
+    assert e.request_id
+    assert sandbox.request_count == 1
+
+
+def test_other_statuses_are_api_errors(sandbox, client):
+    sandbox.inject("status", status=502, message="Provider failed", provider_message="pardot is down")
+    with pytest.raises(ce.ApiError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Test")
+    e = caught.value
+    assert type(e) is ce.ApiError
+    assert (e.status, e.message, e.provider_message) == (502, "Provider failed", "pardot is down")
+    assert str(e) == f"HTTP 502: Provider failed (provider: pardot is down) [request id {e.request_id}]"
+
+
+def test_timeout_is_also_the_builtin_timeout_error(sandbox, make_client):
+    sandbox.inject("delay", ms=3000)
+    client = make_client(timeout=0.3)
+    with pytest.raises(builtins.TimeoutError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Slow")
+    e = caught.value
+    assert isinstance(e, ce.TimeoutError) and isinstance(e, ce.CloudElementsError)
+    assert isinstance(e, OSError)
+    assert "took longer than 300 ms" in str(e)
+    assert "may have been created" in str(e)
+
+
+def test_connection_reset_is_a_transport_error(sandbox, client):
+    sandbox.inject("reset")
+    with pytest.raises(ce.TransportError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Test")
+    assert isinstance(caught.value, ce.CloudElementsError)
+
+
+def test_nothing_listening_is_a_transport_error(sandbox):
+    url = sandbox.url
+    sandbox.close()
+    client = ce.Client(base_url=url, user_secret="u", organization_secret="o")
+    with pytest.raises(ce.TransportError, match="could not connect"):
+        client.create_instance("closeio", CLOSEIO, name="Test")
+
+
+def test_undecodable_answer_is_a_decode_error(sandbox, client):
+    sandbox.inject("body", status=200, content_type="text/html", body="<html><body>Bad gateway</body></html>")
+    with pytest.raises(ce.DecodeError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Test")
+    assert caught.value.status == 200
+    assert "HTML" in str(caught.value)
+
+
+def test_exceptions_pickle_with_their_attributes(sandbox, make_client):
+    with pytest.raises(ce.AuthenticationError) as caught:
+        make_client(user_secret="nope").create_instance("closeio", CLOSEIO, name="Test")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is ce.AuthenticationError
+    assert (again.status, again.request_id, str(again)) == (401, caught.value.request_id, str(caught.value))
+
+
+def test_hierarchy():
+    for name in [
+        "InvalidInputError",
+        "MissingConfigurationError",
+        "ApiError",
+        "TransportError",
+        "TimeoutError",
+        "DecodeError",
+    ]:
+        cls = getattr(ce, name)
+        assert issubclass(cls, ce.CloudElementsError), name
+        assert cls.__module__ == "cloud_elements", name
+    assert issubclass(ce.AuthenticationError, ce.ApiError)
+    assert issubclass(ce.NotFoundError, ce.ApiError)
+    assert issubclass(ce.TimeoutError, builtins.TimeoutError)
+    assert issubclass(ce.InvalidInputError, ValueError)
+    assert issubclass(ce.MissingConfigurationError, ValueError)
+    assert issubclass(ce.CloudElementsError, Exception)

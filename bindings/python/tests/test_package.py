@@ -1,0 +1,69 @@
+"""The package's public surface: what it exports, and that the hand-kept stubs describe it."""
+
+import ast
+import doctest
+import inspect
+import pathlib
+
+import cloud_elements as ce
+from cloud_elements import _native
+
+PACKAGE = pathlib.Path(ce.__file__).parent
+
+
+def stub_names():
+    tree = ast.parse((PACKAGE / "_native.pyi").read_text(encoding="utf-8"))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    variables = {
+        target.id
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+    return classes, variables
+
+
+def test_everything_public_is_re_exported():
+    public = {name for name in dir(_native) if not name.startswith("_")} | {"__version__"}
+    assert set(ce.__all__) == public
+    for name in ce.__all__:
+        assert getattr(ce, name) is getattr(_native, name)
+
+
+def test_stubs_describe_the_native_module():
+    classes, variables = stub_names()
+    public = {name for name in dir(_native) if not name.startswith("_")}
+    assert public <= set(classes), public - set(classes)
+    assert "__version__" in variables
+    for name, node in classes.items():
+        if name not in public:
+            continue
+        runtime = getattr(_native, name)
+        stubbed = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
+        if issubclass(runtime, BaseException):
+            # The stub's bases are the runtime's (by name).
+            bases = [ast.unparse(base).split(".")[-1] for base in node.bases]
+            assert bases == [base.__name__ for base in runtime.__bases__], name
+            continue
+        actual = {
+            member
+            for member, value in vars(runtime).items()
+            if not member.startswith("_") and (callable(value) or inspect.isdatadescriptor(value))
+        }
+        assert actual == stubbed - {"__new__", "__enter__", "__exit__"}, name
+
+
+def test_type_information_ships_with_the_package():
+    assert (PACKAGE / "py.typed").is_file()
+    assert (PACKAGE / "_native.pyi").is_file()
+
+
+def test_classes_name_the_public_package():
+    for cls in (ce.Client, ce.Instance, ce.Sandbox, ce.ApiError, ce.TimeoutError):
+        assert cls.__module__ == "cloud_elements"
+
+
+def test_the_package_docstring_example_runs():
+    result = doctest.testmod(ce)
+    assert result.attempted > 0 and result.failed == 0

@@ -1,0 +1,639 @@
+//! The Python module `cloud_elements._native` (cargo feature `python`, built by maturin).
+//!
+//! A thin layer: it converts Python arguments into the core's types, calls the core with the GIL
+//! released, and converts results and [`Error`]s back. Validation, request building, decoding and
+//! redaction all happen in the core. The public package is `bindings/python/cloud_elements`, which
+//! re-exports what this module defines; `_native.pyi` there describes it for type checkers.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
+use serde_json::Value;
+
+use cloud_elements_sandbox::{Fault, Sandbox as CoreSandbox};
+
+use crate::{Client as CoreClient, ClientBuilder, Error, ErrorKind, Instance as CoreInstance, InstanceRequest};
+
+/// Where the exceptions live for users (`__module__`), so tracebacks and pickling say
+/// `cloud_elements.ApiError`, not the private native module.
+const PACKAGE: &str = "cloud_elements";
+
+// The exception hierarchy, defined once, here. `create_exception!` takes one base class; the three
+// exceptions that are also built-in exceptions users already catch (orjson's convention) have two,
+// so they are made by calling `type(name, bases, namespace)` once per process (`dual_base` below).
+create_exception!(cloud_elements, CloudElementsError, PyException, "Base class of every error this package raises.");
+create_exception!(
+    cloud_elements,
+    ApiError,
+    CloudElementsError,
+    "The server answered with an HTTP error status. Attributes: `status`, `message`, `request_id`, \
+     `provider_message` (each `None` when the server did not say), `body` (secrets redacted)."
+);
+create_exception!(cloud_elements, AuthenticationError, ApiError, "HTTP 401: the user or organization secret is wrong.");
+create_exception!(cloud_elements, NotFoundError, ApiError, "HTTP 404: for a create, usually an unknown element key.");
+create_exception!(
+    cloud_elements,
+    TransportError,
+    CloudElementsError,
+    "The exchange failed below HTTP (DNS, connect, TLS, reset, truncated answer). If the request was \
+     sent, the instance may have been created."
+);
+create_exception!(
+    cloud_elements,
+    DecodeError,
+    CloudElementsError,
+    "The server's answer is not a usable response (not JSON, no instance token, too large). Attribute: \
+     `status`."
+);
+
+static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static INVALID_INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static MISSING_CONFIGURATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn timeout_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    dual_base(
+        py,
+        &TIMEOUT_ERROR,
+        "TimeoutError",
+        py.get_type::<PyTimeoutError>(),
+        "A configured timeout ran out; also the built-in `TimeoutError`. If the request was sent, the \
+         instance may have been created.",
+    )
+}
+
+fn invalid_input_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    dual_base(
+        py,
+        &INVALID_INPUT_ERROR,
+        "InvalidInputError",
+        py.get_type::<PyValueError>(),
+        "The request or the client settings are malformed; also a `ValueError`. Nothing was sent. \
+         Attribute: `problems`, one sentence per problem, naming keys, never values.",
+    )
+}
+
+fn missing_configuration_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    dual_base(
+        py,
+        &MISSING_CONFIGURATION_ERROR,
+        "MissingConfigurationError",
+        py.get_type::<PyValueError>(),
+        "Required configuration entries are missing or empty; also a `ValueError`. Nothing was sent. \
+         Attributes: `element` (the element key), `missing` (entry names, in catalog order).",
+    )
+}
+
+/// `class <name>(CloudElementsError, <builtin>)`, created on first use.
+fn dual_base<'a, 'py>(
+    py: Python<'py>,
+    cell: &'a PyOnceLock<Py<PyType>>,
+    name: &str,
+    builtin: Bound<'py, PyType>,
+    doc: &str,
+) -> PyResult<&'a Bound<'py, PyType>> {
+    let class = cell.get_or_try_init(py, || {
+        let bases = PyTuple::new(py, [py.get_type::<CloudElementsError>(), builtin])?;
+        let namespace = PyDict::new(py);
+        namespace.set_item("__module__", PACKAGE)?;
+        namespace.set_item("__doc__", doc)?;
+        let class = py.get_type::<PyType>().call1((name, bases, namespace))?;
+        Ok::<_, PyErr>(class.cast_into::<PyType>()?.unbind())
+    })?;
+    Ok(class.bind(py))
+}
+
+/// Raises `class(message)` with `attributes` set on the exception instance.
+fn exception(class: &Bound<'_, PyType>, message: String, attributes: &[(&str, Bound<'_, PyAny>)]) -> PyErr {
+    let made = class.call1((message,)).and_then(|value| {
+        for (name, attribute) in attributes {
+            value.setattr(*name, attribute)?;
+        }
+        Ok(value)
+    });
+    match made {
+        Ok(value) => PyErr::from_value(value),
+        Err(err) => err,
+    }
+}
+
+/// Translates a core error: the class by the core's [`ErrorKind`], the message by its `Display`
+/// (which never holds a secret), and the details as attributes of the exception.
+fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
+    let made = (|| -> PyResult<PyErr> {
+        let class = match error.kind() {
+            ErrorKind::InvalidInput => invalid_input_error(py)?.clone(),
+            ErrorKind::MissingConfiguration => missing_configuration_error(py)?.clone(),
+            ErrorKind::Unauthorized => py.get_type::<AuthenticationError>(),
+            ErrorKind::NotFound => py.get_type::<NotFoundError>(),
+            ErrorKind::Api => py.get_type::<ApiError>(),
+            ErrorKind::Transport => py.get_type::<TransportError>(),
+            ErrorKind::Timeout => timeout_error(py)?.clone(),
+            ErrorKind::Decode => py.get_type::<DecodeError>(),
+        };
+        let message = error.to_string();
+        let attributes = match error {
+            Error::InvalidInput { problems } => vec![("problems", PyList::new(py, problems)?.into_any())],
+            Error::MissingConfiguration { element, missing } => vec![
+                ("element", PyString::new(py, &element).into_any()),
+                ("missing", PyList::new(py, missing)?.into_any()),
+            ],
+            Error::Api(api) => vec![
+                ("status", api.status.into_pyobject(py)?.into_any()),
+                ("message", api.message.into_pyobject(py)?),
+                ("request_id", api.request_id.into_pyobject(py)?),
+                ("provider_message", api.provider_message.into_pyobject(py)?),
+                ("body", PyString::new(py, &api.body).into_any()),
+            ],
+            Error::Decode { status, .. } => vec![("status", status.into_pyobject(py)?.into_any())],
+            Error::Transport { .. } | Error::Timeout { .. } => Vec::new(),
+        };
+        Ok(exception(&class, message, &attributes))
+    })();
+    made.unwrap_or_else(|err| err)
+}
+
+fn invalid_input(py: Python<'_>, problems: Vec<String>) -> PyErr {
+    to_py_err(py, Error::InvalidInput { problems })
+}
+
+/// A lock whose holder never panics; a poisoned one is still consistent.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn seconds(what: &str, value: Option<f64>, problems: &mut Vec<String>) -> Option<Duration> {
+    let value = value?;
+    let duration = Duration::try_from_secs_f64(value).ok();
+    if duration.is_none() {
+        problems.push(format!("the {what} must be a finite, non-negative number of seconds"));
+    }
+    duration
+}
+
+/// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
+/// Share one between threads; every call releases the GIL while it waits on the network.
+#[pyclass(module = "cloud_elements", name = "Client", frozen)]
+struct PyClient {
+    /// `None` once closed; calls clone the core client (an `Arc`) and drop the lock at once.
+    client: Mutex<Option<CoreClient>>,
+    base_url: String,
+    timeout: f64,
+    connect_timeout: f64,
+}
+
+impl PyClient {
+    fn client(&self) -> PyResult<CoreClient> {
+        lock(&self.client).clone().ok_or_else(|| PyRuntimeError::new_err("the client is closed"))
+    }
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (*, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None))]
+    fn new(
+        py: Python<'_>,
+        user_secret: Option<String>,
+        organization_secret: Option<String>,
+        base_url: Option<String>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let mut problems = Vec::new();
+        let mut builder = ClientBuilder::default().from_env();
+        if let Some(secret) = user_secret {
+            builder = builder.user_secret(secret);
+        }
+        if let Some(secret) = organization_secret {
+            builder = builder.organization_secret(secret);
+        }
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(timeout) = seconds("timeout", timeout, &mut problems) {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = seconds("connect timeout", connect_timeout, &mut problems) {
+            builder = builder.connect_timeout(timeout);
+        }
+        // Building may read the platform's certificate store: no need to hold the GIL for it.
+        let client = match (py.detach(move || builder.build()), problems.is_empty()) {
+            (Ok(client), true) => client,
+            (Ok(_), false) => return Err(invalid_input(py, problems)),
+            (Err(Error::InvalidInput { problems: more }), _) => {
+                problems.extend(more);
+                return Err(invalid_input(py, problems));
+            }
+            (Err(other), _) => return Err(to_py_err(py, other)),
+        };
+        Ok(PyClient {
+            base_url: client.base_url().to_owned(),
+            timeout: client.timeout().as_secs_f64(),
+            connect_timeout: client.connect_timeout().as_secs_f64(),
+            client: Mutex::new(Some(client)),
+        })
+    }
+
+    /// Provisions an instance (`POST /instances`). Configuration values may be `str`, `bool`
+    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text).
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None))]
+    fn create_instance(
+        &self,
+        py: Python<'_>,
+        element_key: String,
+        configuration: &Bound<'_, PyAny>,
+        name: String,
+        tags: Option<Vec<String>>,
+    ) -> PyResult<PyInstance> {
+        let client = self.client()?;
+        let mut request = InstanceRequest::new(element_key, name);
+        let mut problems = Vec::new();
+        for (key, value) in configuration_entries(configuration, &mut problems)? {
+            request.set_config(key, value);
+        }
+        if !problems.is_empty() {
+            return Err(invalid_input(py, problems));
+        }
+        for tag in tags.unwrap_or_default() {
+            request.add_tag(tag);
+        }
+        let instance = py.detach(move || client.create_instance(&request)).map_err(|e| to_py_err(py, e))?;
+        PyInstance::new(py, instance)
+    }
+
+    /// The `Authorization` header value for calls on one instance:
+    /// `User <user secret>, Organization <organization secret>, Element <token>`.
+    fn authorization_header(&self, token: &str) -> PyResult<String> {
+        Ok(self.client()?.authorization_for(token).expose().to_owned())
+    }
+
+    /// Releases the connection pool once calls in flight finish; later calls raise
+    /// `RuntimeError`. Closing twice is fine.
+    fn close(&self) {
+        lock(&self.client).take();
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        lock(&self.client).is_none()
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The overall timeout of one call, in seconds.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout
+    }
+
+    /// The connect timeout, in seconds.
+    #[getter]
+    fn connect_timeout(&self) -> f64 {
+        self.connect_timeout
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __exit__(&self, _exc_type: &Bound<'_, PyAny>, _exc: &Bound<'_, PyAny>, _traceback: &Bound<'_, PyAny>) -> bool {
+        self.close();
+        false
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let closed = if self.closed() { ", closed=True" } else { "" };
+        Ok(format!(
+            "Client(base_url={}, timeout={}, connect_timeout={}{closed})",
+            PyString::new(py, &self.base_url).repr()?,
+            PyFloat::new(py, self.timeout).repr()?,
+            PyFloat::new(py, self.connect_timeout).repr()?,
+        ))
+    }
+}
+
+/// Reads a mapping of configuration entries as text, adding a problem (naming the key, never the
+/// value) for each entry that is not `str`, `bool` or `int`.
+fn configuration_entries(
+    configuration: &Bound<'_, PyAny>,
+    problems: &mut Vec<String>,
+) -> PyResult<Vec<(String, String)>> {
+    let mapping = configuration
+        .cast::<PyMapping>()
+        .map_err(|_| PyTypeError::new_err("configuration must be a mapping of str to str, bool or int"))?;
+    let mut entries = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+        let Ok(key) = key.extract::<String>() else {
+            problems.push(format!("configuration keys must be str, not {}", key.get_type().name()?));
+            continue;
+        };
+        // bool before int: a Python bool is an int.
+        let text = if let Ok(flag) = value.cast::<PyBool>() {
+            Some(if flag.is_true() { "true" } else { "false" }.to_owned())
+        } else if value.is_instance_of::<PyString>() {
+            value.extract::<String>().ok().or_else(|| {
+                problems.push(format!("the value of configuration entry `{key}` is not valid Unicode text"));
+                None
+            })
+        } else if value.is_instance_of::<PyInt>() {
+            value.extract::<i128>().ok().map(|n| n.to_string()).or_else(|| {
+                problems.push(format!("the value of configuration entry `{key}` is too large an integer"));
+                None
+            })
+        } else {
+            let kind = value.get_type().name()?;
+            problems.push(format!("configuration entry `{key}` must be a str, bool or int, not {kind}"));
+            None
+        };
+        if let Some(text) = text {
+            entries.push((key, text));
+        }
+    }
+    Ok(entries)
+}
+
+/// A provisioned instance, as the server described it.
+#[pyclass(module = "cloud_elements", name = "Instance", frozen)]
+struct PyInstance {
+    /// The instance id.
+    #[pyo3(get)]
+    id: i64,
+    /// The instance name, if the server said.
+    #[pyo3(get)]
+    name: Option<String>,
+    /// The instance token: keep it for every later call on this instance.
+    #[pyo3(get)]
+    token: String,
+    /// The element key the server reported (not necessarily the one asked for).
+    #[pyo3(get)]
+    element_key: Option<String>,
+    /// The `element` object of the response (empty if absent).
+    #[pyo3(get)]
+    element: Py<PyDict>,
+    /// The configuration the server echoed, values as text, secrets included (empty if absent).
+    #[pyo3(get)]
+    configuration: Py<PyDict>,
+    /// Whether the instance is valid, if the server said.
+    #[pyo3(get)]
+    valid: Option<bool>,
+    /// Whether the instance is disabled, if the server said.
+    #[pyo3(get)]
+    disabled: Option<bool>,
+    /// The whole response.
+    #[pyo3(get)]
+    raw: Py<PyDict>,
+}
+
+impl PyInstance {
+    fn new(py: Python<'_>, instance: CoreInstance) -> PyResult<Self> {
+        // The JSON is converted once; `element` is the same dict as `raw["element"]`.
+        let raw = json_to_py(py, instance.raw())?.cast_into::<PyDict>()?;
+        let element = match raw.get_item("element")? {
+            Some(element) if element.is_instance_of::<PyDict>() => element.cast_into::<PyDict>()?,
+            _ => PyDict::new(py),
+        };
+        let configuration = PyDict::new(py);
+        for (key, value) in instance.configuration.iter().flatten() {
+            configuration.set_item(key, value.expose())?;
+        }
+        Ok(PyInstance {
+            id: instance.id,
+            name: instance.name,
+            token: instance.token.into_inner(),
+            element_key: instance.element.key,
+            element: element.unbind(),
+            configuration: configuration.unbind(),
+            valid: instance.valid,
+            disabled: instance.disabled,
+            raw: raw.unbind(),
+        })
+    }
+}
+
+#[pymethods]
+impl PyInstance {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Instance(id={}, name={}, element_key={}, token='[redacted]')",
+            self.id,
+            self.name.as_deref().into_pyobject(py)?.repr()?,
+            self.element_key.as_deref().into_pyobject(py)?.repr()?,
+        ))
+    }
+}
+
+/// JSON as Python objects: dicts (in the server's order), lists, str, int, float, bool, None.
+fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            PyList::new(py, items.iter().map(|item| json_to_py(py, item)).collect::<PyResult<Vec<_>>>()?)?.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(key, json_to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// A scalar keyword argument of `Sandbox.inject` as JSON.
+fn field_to_json(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        Ok(Value::Bool(flag.is_true()))
+    } else if value.is_instance_of::<PyInt>() {
+        Ok(Value::from(value.extract::<i64>()?))
+    } else if value.is_instance_of::<PyFloat>() {
+        Ok(Value::from(value.extract::<f64>()?))
+    } else if value.is_instance_of::<PyString>() {
+        Ok(Value::String(value.extract()?))
+    } else {
+        Err(PyTypeError::new_err(format!("fault field `{name}` must be a str, int, float, bool or None")))
+    }
+}
+
+/// The embedded emulator of the instance API, on a free loopback port: for tests, no network.
+#[pyclass(module = "cloud_elements", name = "Sandbox", frozen)]
+struct PySandbox {
+    /// `None` once closed.
+    sandbox: Mutex<Option<CoreSandbox>>,
+    url: String,
+    user_secret: String,
+    organization_secret: String,
+}
+
+impl PySandbox {
+    fn with<T>(&self, f: impl FnOnce(&CoreSandbox) -> T) -> PyResult<T> {
+        match &*lock(&self.sandbox) {
+            Some(sandbox) => Ok(f(sandbox)),
+            None => Err(PyRuntimeError::new_err("the sandbox is closed")),
+        }
+    }
+}
+
+#[pymethods]
+impl PySandbox {
+    #[new]
+    #[pyo3(signature = (*, user_secret=None, organization_secret=None))]
+    fn new(py: Python<'_>, user_secret: Option<String>, organization_secret: Option<String>) -> PyResult<Self> {
+        let mut builder = CoreSandbox::builder();
+        if let Some(secret) = user_secret {
+            builder = builder.user_secret(secret);
+        }
+        if let Some(secret) = organization_secret {
+            builder = builder.organization_secret(secret);
+        }
+        let sandbox = py.detach(move || builder.start()).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+            _ => PyErr::from(e),
+        })?;
+        Ok(PySandbox {
+            url: sandbox.url().to_owned(),
+            user_secret: sandbox.user_secret().to_owned(),
+            organization_secret: sandbox.organization_secret().to_owned(),
+            sandbox: Mutex::new(Some(sandbox)),
+        })
+    }
+
+    /// The API base URL, e.g. `http://127.0.0.1:41234/elements/api-v2`.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The user secret the sandbox accepts.
+    #[getter]
+    fn user_secret(&self) -> &str {
+        &self.user_secret
+    }
+
+    /// The organization secret the sandbox accepts.
+    #[getter]
+    fn organization_secret(&self) -> &str {
+        &self.organization_secret
+    }
+
+    /// API requests received since the start or the last `reset()`.
+    #[getter]
+    fn request_count(&self) -> PyResult<u64> {
+        self.with(CoreSandbox::request_count)
+    }
+
+    /// Queues a fault for the next `times` API requests, e.g. `inject("delay", ms=500)`,
+    /// `inject("status", status=503, retry_after="2")`, `inject("body", status=400, body="...")`,
+    /// `inject("reset")`, `inject("truncate")`.
+    #[pyo3(signature = (kind, *, times=1, **fields))]
+    fn inject(&self, kind: &str, times: u32, fields: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let mut json = serde_json::Map::new();
+        for (name, value) in fields.into_iter().flatten() {
+            let name: String = name.extract()?;
+            let value = field_to_json(&name, &value)?;
+            json.insert(name, value);
+        }
+        json.insert("kind".to_owned(), Value::from(kind));
+        json.insert("times".to_owned(), Value::from(times));
+        let fault: Fault = serde_json::from_value(Value::Object(json))
+            .map_err(|e| PyValueError::new_err(format!("not a sandbox fault: {e}")))?;
+        fault.validate().map_err(PyValueError::new_err)?;
+        self.with(|sandbox| sandbox.inject(fault))
+    }
+
+    /// Drops all queued faults.
+    fn clear_faults(&self) -> PyResult<()> {
+        self.with(CoreSandbox::clear_faults)
+    }
+
+    /// Forgets instances, faults, the request log and the request count.
+    fn reset(&self) -> PyResult<()> {
+        self.with(CoreSandbox::reset)
+    }
+
+    /// The stored instances in id order, as the create answered them (secrets unmasked).
+    fn instances<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let instances = self.with(CoreSandbox::instances)?;
+        PyList::new(py, instances.iter().map(|i| json_to_py(py, i)).collect::<PyResult<Vec<_>>>()?)
+    }
+
+    /// The last (at most 1000) API requests, oldest first, as dicts with `method`, `target`,
+    /// `headers` (a list of `(name, value)` pairs) and `body` (bytes).
+    fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let requests = self.with(CoreSandbox::requests)?;
+        let list = PyList::empty(py);
+        for request in requests {
+            let dict = PyDict::new(py);
+            dict.set_item("method", request.method)?;
+            dict.set_item("target", request.target)?;
+            dict.set_item("headers", request.headers)?;
+            dict.set_item("body", pyo3::types::PyBytes::new(py, &request.body))?;
+            list.append(dict)?;
+        }
+        Ok(list)
+    }
+
+    /// Stops the server. Closing twice is fine.
+    fn close(&self, py: Python<'_>) {
+        let sandbox = lock(&self.sandbox).take();
+        // Stopping joins the server's accept thread: let other Python threads run meanwhile.
+        py.detach(move || drop(sandbox));
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let closed = if lock(&self.sandbox).is_none() { ", closed=True" } else { "" };
+        Ok(format!("Sandbox(url={}{closed})", PyString::new(py, &self.url).repr()?))
+    }
+}
+
+/// The native part of the `cloud_elements` package; import from `cloud_elements` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", crate::VERSION)?;
+    m.add_class::<PyClient>()?;
+    m.add_class::<PyInstance>()?;
+    m.add_class::<PySandbox>()?;
+    m.add("CloudElementsError", py.get_type::<CloudElementsError>())?;
+    m.add("InvalidInputError", invalid_input_error(py)?)?;
+    m.add("MissingConfigurationError", missing_configuration_error(py)?)?;
+    m.add("ApiError", py.get_type::<ApiError>())?;
+    m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
+    m.add("NotFoundError", py.get_type::<NotFoundError>())?;
+    m.add("TransportError", py.get_type::<TransportError>())?;
+    m.add("TimeoutError", timeout_error(py)?)?;
+    m.add("DecodeError", py.get_type::<DecodeError>())?;
+    Ok(())
+}
