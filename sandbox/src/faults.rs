@@ -64,7 +64,7 @@ pub enum FaultKind {
     /// Answer `status` with the standard error body `{"requestId", "message"}` (plus
     /// `providerMessage` and a `Retry-After` header when given). Nothing is created.
     Status {
-        /// The status code to answer, e.g. 500 or 503.
+        /// The status code to answer, e.g. 500 or 503 (200 to 599, see [`Fault::validate`]).
         status: u16,
         /// The error message; defaults to the status's reason phrase.
         #[serde(default)]
@@ -84,7 +84,7 @@ pub enum FaultKind {
     Truncate,
     /// Answer exactly this status, content type and body. Nothing is created.
     Body {
-        /// The status code.
+        /// The status code (200 to 599, see [`Fault::validate`]).
         status: u16,
         /// The `Content-Type` header (default `application/json`; empty sends none).
         #[serde(default = "json")]
@@ -105,11 +105,26 @@ impl Fault {
         Fault { times: n, ..self }
     }
 
-    /// Checks what JSON can get wrong and Rust types cannot: status codes must be 3 digits.
+    /// Checks what the types cannot: a [`FaultKind::Status`] or [`FaultKind::Body`] fault's status
+    /// must be a final response status, 200 to 599. (A 1xx is an interim response: the client
+    /// would wait for a final one that never comes.)
+    ///
+    /// [`Sandbox::inject`](crate::Sandbox::inject) panics on a fault this refuses, and the
+    /// control endpoint answers 400.
+    ///
+    /// ```
+    /// use cloud_elements_sandbox::{Fault, FaultKind};
+    ///
+    /// let body = |status| Fault::new(FaultKind::Body { status, content_type: String::new(), body: String::new() });
+    /// assert!(body(200).validate().is_ok());
+    /// assert!(body(599).validate().is_ok());
+    /// assert!(body(103).validate().is_err());
+    /// assert!(body(600).validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<(), String> {
         match &self.kind {
-            FaultKind::Status { status, .. } | FaultKind::Body { status, .. } if !(100..=999).contains(status) => {
-                Err(format!("Fault status must be between 100 and 999, got {status}"))
+            FaultKind::Status { status, .. } | FaultKind::Body { status, .. } if !(200..=599).contains(status) => {
+                Err(format!("Fault status must be between 200 and 599, got {status}"))
             }
             _ => Ok(()),
         }
@@ -238,6 +253,25 @@ mod tests {
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
         let bad: Fault = serde_json::from_str(r#"{"kind":"status","status":42}"#).unwrap();
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn only_final_statuses_are_valid() {
+        let status =
+            |status| Fault::new(FaultKind::Status { status, message: None, provider_message: None, retry_after: None });
+        let body = |status| Fault::new(FaultKind::Body { status, content_type: json(), body: String::new() });
+        for code in [200, 204, 299, 302, 404, 599] {
+            assert_eq!(status(code).validate(), Ok(()), "{code}");
+            assert_eq!(body(code).validate(), Ok(()), "{code}");
+        }
+        for code in [0, 42, 100, 101, 103, 199, 600, 999, u16::MAX] {
+            let message = status(code).validate().unwrap_err();
+            assert_eq!(message, format!("Fault status must be between 200 and 599, got {code}"));
+            assert!(body(code).validate().is_err(), "{code}");
+        }
+        for other in [FaultKind::Delay { ms: 0 }, FaultKind::Reset, FaultKind::Truncate] {
+            assert_eq!(Fault::new(other).validate(), Ok(()));
+        }
     }
 
     #[test]

@@ -11,8 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body accepted; larger ones get 413.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
-/// Longest chunk-size or trailer line in a chunked body.
+/// Longest chunk-size or trailer line in a chunked body (without its CRLF).
 const MAX_CHUNK_LINE: usize = 4 * 1024;
+/// Largest chunked body on the wire (sizes, extensions, data, CRLFs, trailers); larger ones get
+/// 413. Room for the framing of a full [`MAX_BODY`] in small chunks, but bounded.
+const MAX_CHUNKED_WIRE: usize = MAX_BODY + 256 * 1024;
+/// Most trailer fields after the last chunk; more get 431.
+const MAX_TRAILERS: usize = 32;
 const READ_CHUNK: usize = 16 * 1024;
 
 /// One parsed request.
@@ -158,54 +163,73 @@ impl<'a, S: Read + Write> Conn<'a, S> {
     }
 
     /// Decodes a chunked body starting at `start`; returns the body and the offset just past it.
+    ///
+    /// Strict framing (RFC 9112 §7.1): chunk sizes are hex digits only, every line ends with CRLF,
+    /// and the whole encoded body (sizes, extensions, data, trailers) is capped, so no request can
+    /// make the connection buffer more than [`MAX_CHUNKED_WIRE`].
     fn read_chunked(&mut self, start: usize) -> Result<(Vec<u8>, usize), ReadError> {
+        let limit = start + MAX_CHUNKED_WIRE;
         let mut body = Vec::new();
         let mut pos = start;
         loop {
-            let line_end = self.read_line(pos)?;
-            let line = &self.buf[pos..line_end];
-            let size_text = line.split(|&b| b == b';').next().unwrap_or(b"");
-            let size_text = std::str::from_utf8(size_text).map_err(|_| bad(400, "Malformed chunk size"))?.trim();
-            let size = usize::from_str_radix(size_text, 16).map_err(|_| bad(400, "Malformed chunk size"))?;
-            pos = skip_newline(&self.buf, line_end);
+            let (line_end, next) = self.read_crlf_line(pos, limit)?;
+            let size = parse_chunk_size(&self.buf[pos..line_end])?;
+            pos = next;
             if size == 0 {
-                // Trailer section: header lines (ignored) until an empty line.
-                loop {
-                    let end = self.read_line(pos)?;
-                    let empty = end == pos;
-                    pos = skip_newline(&self.buf, end);
-                    if empty {
-                        return Ok((body, pos));
-                    }
-                }
+                break;
             }
-            if size > MAX_BODY || body.len() + size > MAX_BODY {
+            if size > MAX_BODY - body.len() {
                 return Err(bad(413, "Request body too large"));
             }
-            self.fill_to(pos + size + 1)?;
-            body.extend_from_slice(&self.buf[pos..pos + size]);
-            pos += size;
-            let end = self.read_line(pos)?;
-            if end != pos {
-                return Err(bad(400, "Malformed chunked body"));
+            let data_end = pos + size;
+            if data_end + 2 > limit {
+                return Err(bad(413, "Chunked request body too large"));
             }
-            pos = skip_newline(&self.buf, end);
+            self.fill_to(data_end + 2)?;
+            if self.buf[data_end..data_end + 2] != *b"\r\n" {
+                return Err(bad(400, "Chunk data must be followed by CRLF"));
+            }
+            body.extend_from_slice(&self.buf[pos..data_end]);
+            pos = data_end + 2;
+        }
+        // Trailer section: field lines (checked, then ignored) until an empty line.
+        let mut trailers = 0;
+        loop {
+            let (line_end, next) = self.read_crlf_line(pos, limit)?;
+            if line_end == pos {
+                return Ok((body, next));
+            }
+            trailers += 1;
+            if trailers > MAX_TRAILERS {
+                return Err(bad(431, "Too many trailer fields"));
+            }
+            split_field_line(&self.buf[pos..line_end])?;
+            pos = next;
         }
     }
 
-    /// Waits for a line starting at `pos`; returns the offset of its terminator (`\r\n` or `\n`).
-    fn read_line(&mut self, pos: usize) -> Result<usize, ReadError> {
+    /// Waits for a CRLF-terminated line of a chunked body starting at `pos`, ending by `limit`;
+    /// returns the offset of its CR and the offset just past its LF.
+    fn read_crlf_line(&mut self, pos: usize, limit: usize) -> Result<(usize, usize), ReadError> {
+        // The longest line allowed, with its CRLF.
+        let max_end = pos + MAX_CHUNK_LINE + 2;
         let mut scanned = pos;
         loop {
-            if let Some(i) = self.buf[scanned..].iter().position(|&b| b == b'\n') {
+            let window_end = self.buf.len().min(max_end);
+            if let Some(i) = self.buf[scanned..window_end].iter().position(|&b| b == b'\n') {
                 let newline = scanned + i;
-                let end = if newline > pos && self.buf[newline - 1] == b'\r' { newline - 1 } else { newline };
-                return Ok(end);
+                if newline == pos || self.buf[newline - 1] != b'\r' {
+                    return Err(bad(400, "Lines in a chunked body must end with CRLF"));
+                }
+                if newline + 1 > limit {
+                    return Err(bad(413, "Chunked request body too large"));
+                }
+                return Ok((newline - 1, newline + 1));
             }
-            if self.buf.len() - pos > MAX_CHUNK_LINE {
+            if window_end == max_end {
                 return Err(bad(400, "Chunk line too long"));
             }
-            scanned = self.buf.len();
+            scanned = window_end;
             self.fill_or_eof()?;
         }
     }
@@ -259,8 +283,23 @@ fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-fn skip_newline(buf: &[u8], end: usize) -> usize {
-    if buf.get(end) == Some(&b'\r') { end + 2 } else { end + 1 }
+/// The size of a chunk from its size line: hex digits only, optionally followed by `;` and
+/// extensions (ignored, but without control characters).
+fn parse_chunk_size(line: &[u8]) -> Result<usize, ReadError> {
+    let (digits, extensions) = line.split_at(line.iter().position(|&b| b == b';').unwrap_or(line.len()));
+    if digits.is_empty() {
+        return Err(bad(400, "Malformed chunk size"));
+    }
+    let mut size: usize = 0;
+    for &b in digits {
+        let digit = (b as char).to_digit(16).ok_or_else(|| bad(400, "Malformed chunk size"))?;
+        // Saturates: anything this large is over the limit anyway.
+        size = size.saturating_mul(16).saturating_add(digit as usize);
+    }
+    if extensions.iter().any(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
+        return Err(bad(400, "Control character in chunk extension"));
+    }
+    Ok(size)
 }
 
 struct Head {
@@ -306,22 +345,29 @@ fn parse_head(raw: &[u8]) -> Result<Head, ReadError> {
         if line.is_empty() {
             break;
         }
-        if line[0] == b' ' || line[0] == b'\t' {
-            return Err(bad(400, "Obsolete header line folding is not supported"));
-        }
-        let colon = line.iter().position(|&b| b == b':').ok_or_else(|| bad(400, "Malformed header line"))?;
-        let name = std::str::from_utf8(&line[..colon]).map_err(|_| bad(400, "Malformed header name"))?;
-        if !is_token(name) {
-            return Err(bad(400, "Malformed header name"));
-        }
-        let value = &line[colon + 1..];
-        if value.iter().any(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
-            return Err(bad(400, "Control character in header value"));
-        }
+        let (name, value) = split_field_line(line)?;
         let value = String::from_utf8_lossy(value).trim_matches([' ', '\t']).to_string();
         headers.push((name.to_string(), value));
     }
     Ok(Head { method: method.to_string(), target: target.to_string(), http10, headers })
+}
+
+/// Splits a non-empty header (or trailer) field line into its name and raw value, refusing what a
+/// field line cannot hold.
+fn split_field_line(line: &[u8]) -> Result<(&str, &[u8]), ReadError> {
+    if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+        return Err(bad(400, "Obsolete header line folding is not supported"));
+    }
+    let colon = line.iter().position(|&b| b == b':').ok_or_else(|| bad(400, "Malformed header line"))?;
+    let name = std::str::from_utf8(&line[..colon]).map_err(|_| bad(400, "Malformed header name"))?;
+    if !is_token(name) {
+        return Err(bad(400, "Malformed header name"));
+    }
+    let value = &line[colon + 1..];
+    if value.iter().any(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
+        return Err(bad(400, "Control character in header value"));
+    }
+    Ok((name, value))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -332,7 +378,9 @@ enum Framing {
 
 fn body_framing(head: &Head) -> Result<Framing, ReadError> {
     let mut length: Option<usize> = None;
-    let mut chunked = None;
+    // All Transfer-Encoding lines form one list, in order (RFC 9110 §5.3); empty elements are
+    // ignored (§5.6.1).
+    let mut codings: Option<Vec<&str>> = None;
     for (name, value) in &head.headers {
         if name.eq_ignore_ascii_case("content-length") {
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -345,10 +393,12 @@ fn body_framing(head: &Head) -> Result<Framing, ReadError> {
             }
             length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            let last = value.rsplit(',').next().unwrap_or("").trim();
-            chunked = Some(last.eq_ignore_ascii_case("chunked") && !value.contains(','));
+            let list = codings.get_or_insert_with(Vec::new);
+            list.extend(value.split(',').map(|c| c.trim_matches([' ', '\t'])).filter(|c| !c.is_empty()));
         }
     }
+    // Only chunked alone is supported: chunked must be the final coding, and there is no other.
+    let chunked = codings.map(|c| matches!(c.as_slice(), [only] if only.eq_ignore_ascii_case("chunked")));
     match (chunked, length) {
         (Some(_), Some(_)) => Err(bad(400, "Both Transfer-Encoding and Content-Length given")),
         (Some(_), None) if head.http10 => Err(bad(400, "Transfer-Encoding is not allowed in HTTP/1.0")),
@@ -400,8 +450,11 @@ impl Response {
     /// Encodes head and body into one buffer (one write, no delayed-ACK stall); also returns where
     /// the body starts. `head_only` is for HEAD requests: same head, no body bytes.
     pub(crate) fn encode(&self, keep_alive: bool, head_only: bool) -> (Vec<u8>, usize) {
-        let status = self.status.clamp(100, 999);
-        let bodiless = status < 200 || status == 204 || status == 304;
+        // Only final responses are encoded here (`Conn` writes the interim 100 Continue itself). A
+        // 1xx would leave the client waiting for a final answer that never comes, so anything
+        // outside 200–599 goes out as 500; faults are validated to that range beforehand.
+        let status = if (200..=599).contains(&self.status) { self.status } else { 500 };
+        let bodiless = status == 204 || status == 304;
         let mut out = Vec::with_capacity(256 + self.body.len());
         let _ = write!(out, "HTTP/1.1 {status} {}\r\n", reason(status));
         if let Some(content_type) = &self.content_type {
@@ -429,37 +482,74 @@ fn push_header(out: &mut Vec<u8>, name: &str, value: &str) {
     let _ = write!(out, "{}: {}\r\n", clean(name), clean(value));
 }
 
-/// The reason phrase for a status code.
+/// The reason phrase of a final status code: the standard one (IANA HTTP Status Code Registry,
+/// RFC 9110 wording), else the name of its class (`299 Successful`, `599 Server Error`).
 pub(crate) fn reason(status: u16) -> &'static str {
     match status {
-        100 => "Continue",
         200 => "OK",
         201 => "Created",
         202 => "Accepted",
+        203 => "Non-Authoritative Information",
         204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
+        300 => "Multiple Choices",
         301 => "Moved Permanently",
         302 => "Found",
+        303 => "See Other",
         304 => "Not Modified",
+        305 => "Use Proxy",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
+        402 => "Payment Required",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
         408 => "Request Timeout",
         409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
         413 => "Content Too Large",
+        414 => "URI Too Long",
         415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        421 => "Misdirected Request",
         422 => "Unprocessable Content",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
-        _ => "Unknown",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
+        _ => match status / 100 {
+            2 => "Successful",
+            3 => "Redirection",
+            4 => "Client Error",
+            5 => "Server Error",
+            _ => "Unknown",
+        },
     }
 }
 
@@ -509,18 +599,22 @@ mod tests {
     /// separate TCP sends), collects writes.
     struct Mock {
         input: VecDeque<Vec<u8>>,
+        /// How much of the front segment was read.
+        offset: usize,
+        /// Most bytes one read returns.
+        trickle: usize,
         output: Vec<u8>,
     }
 
     impl Read for Mock {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let Some(segment) = self.input.front_mut() else { return Ok(0) };
-            // Trickle a few bytes at a time to exercise the incremental paths.
-            let n = buf.len().min(7).min(segment.len());
-            buf[..n].copy_from_slice(&segment[..n]);
-            segment.drain(..n);
-            if segment.is_empty() {
+            let Some(segment) = self.input.front() else { return Ok(0) };
+            let n = buf.len().min(self.trickle).min(segment.len() - self.offset);
+            buf[..n].copy_from_slice(&segment[self.offset..self.offset + n]);
+            self.offset += n;
+            if self.offset == segment.len() {
                 self.input.pop_front();
+                self.offset = 0;
             }
             Ok(n)
         }
@@ -540,9 +634,14 @@ mod tests {
     }
 
     fn read_segments(input: &[&[u8]]) -> (Vec<Result<Request, ReadError>>, Vec<u8>) {
+        // Trickle a few bytes at a time to exercise the incremental paths.
+        read_with(input, 7)
+    }
+
+    fn read_with(input: &[&[u8]], trickle: usize) -> (Vec<Result<Request, ReadError>>, Vec<u8>) {
         let stop = AtomicBool::new(false);
         let input = input.iter().map(|s| s.to_vec()).collect();
-        let mut conn = Conn::new(Mock { input, output: Vec::new() }, &stop);
+        let mut conn = Conn::new(Mock { input, offset: 0, trickle, output: Vec::new() }, &stop);
         let mut out = Vec::new();
         loop {
             let r = conn.read_request();
@@ -596,6 +695,161 @@ POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n 
         assert_eq!(status_of(&read_all(&huge).0[0]), 431);
     }
 
+    /// A chunked POST with this encoded body.
+    fn chunked(body: &[u8]) -> Vec<u8> {
+        [b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".as_slice(), body].concat()
+    }
+
+    /// The body read from a chunked POST, or the status it was refused with.
+    fn chunked_result(body: &[u8]) -> Result<Vec<u8>, u16> {
+        chunked_result_with(body, 7)
+    }
+
+    fn chunked_result_with(body: &[u8], trickle: usize) -> Result<Vec<u8>, u16> {
+        match read_with(&[&chunked(body)], trickle).0.remove(0) {
+            Ok(request) => Ok(request.body),
+            Err(ReadError::Bad { status, .. }) => Err(status),
+            Err(other) => panic!("expected a request or a bad request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn chunk_sizes_are_hex_digits_only() {
+        assert_eq!(chunked_result(b"5\r\nhello\r\n0\r\n\r\n"), Ok(b"hello".to_vec()));
+        assert_eq!(chunked_result(b"00005;a=b;c\r\nhello\r\nA\r\n0123456789\r\n000\r\n\r\n").unwrap().len(), 15);
+        assert_eq!(chunked_result(b"5;\tq=\"x y\"\r\nhello\r\n0\r\n\r\n"), Ok(b"hello".to_vec()));
+        for size in [
+            &b"+5"[..],
+            b" 5",
+            b"5 ",
+            b"5\t",
+            b"5 ;ext",
+            b"0x5",
+            b"-0",
+            b"+0",
+            b"",
+            b";ext",
+            b"5_0",
+            b"\xef\xbc\x95", // a fullwidth 5
+        ] {
+            let body = [size, b"\r\nhello\r\n0\r\n\r\n"].concat();
+            assert_eq!(chunked_result(&body), Err(400), "{:?}", String::from_utf8_lossy(size));
+        }
+        // A control character (here a lone CR) in an extension.
+        assert_eq!(chunked_result(b"5;a\rb\r\nhello\r\n0\r\n\r\n"), Err(400));
+        // Huge sizes saturate instead of overflowing, and are too large.
+        assert_eq!(chunked_result(b"ffffffffffffffffffffffffffffffff\r\n"), Err(413));
+        assert_eq!(chunked_result(b"100001\r\n"), Err(413));
+    }
+
+    #[test]
+    fn chunked_lines_must_end_with_crlf() {
+        for body in [
+            &b"5\nhello\r\n0\r\n\r\n"[..], // after the size line
+            b"5;ext\nhello\r\n0\r\n\r\n",  // after the size line, with an extension
+            b"5\r\nhello\n0\r\n\r\n",      // after the data
+            b"5\r\nhelloXY0\r\n\r\n",      // no line end after the data
+            b"5\r\nhello\r\r\n0\r\n\r\n",  // CR CR LF after the data
+            b"5\r\nhello\r\n0\n\r\n",      // after the last chunk
+            b"0\r\n\n",                    // the final empty line
+            b"0\r\nT: x\n\r\n",            // after a trailer
+            b"0\r\nT: x\r\n\n",            // the final empty line after a trailer
+            b"0\r\n\r\r\n",                // CR CR LF
+        ] {
+            assert_eq!(chunked_result(body), Err(400), "{:?}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn trailers_are_checked_and_capped() {
+        assert_eq!(chunked_result(b"0\r\nA: 1\r\nB:\r\n\r\n"), Ok(Vec::new()));
+        for trailer in [&b"no colon"[..], b"Bad Name: x", b" folded: x", b"X: a\x00b", b": x"] {
+            let body = [b"0\r\n", trailer, b"\r\n\r\n"].concat();
+            assert_eq!(chunked_result(&body), Err(400), "{:?}", String::from_utf8_lossy(trailer));
+        }
+        let trailers = |n: usize| {
+            let mut body = b"1\r\nx\r\n0\r\n".to_vec();
+            for i in 0..n {
+                body.extend_from_slice(format!("T-{i}: {}\r\n", "v".repeat(100)).as_bytes());
+            }
+            body.extend_from_slice(b"\r\n");
+            body
+        };
+        assert_eq!(chunked_result(&trailers(MAX_TRAILERS)), Ok(b"x".to_vec()));
+        assert_eq!(chunked_result(&trailers(MAX_TRAILERS + 1)), Err(431));
+        // One line is capped too.
+        let long = [b"0\r\nT: ".as_slice(), &vec![b'v'; MAX_CHUNK_LINE], b"\r\n\r\n"].concat();
+        assert_eq!(chunked_result_with(&long, READ_CHUNK), Err(400));
+        let long = [b"1;".as_slice(), &vec![b'e'; MAX_CHUNK_LINE], b"\r\nx\r\n0\r\n\r\n"].concat();
+        assert_eq!(chunked_result_with(&long, READ_CHUNK), Err(400));
+        let longest = [b"1;".as_slice(), &vec![b'e'; MAX_CHUNK_LINE - 2], b"\r\nx\r\n0\r\n\r\n"].concat();
+        assert_eq!(chunked_result_with(&longest, READ_CHUNK), Ok(b"x".to_vec()));
+    }
+
+    #[test]
+    fn chunked_wire_size_is_capped() {
+        // A full-size body in 8 KiB chunks is fine: little framing overhead.
+        let mut body = Vec::new();
+        for _ in 0..MAX_BODY / 8192 {
+            body.extend_from_slice(b"2000;chunk=extension\r\n");
+            body.extend(std::iter::repeat_n(b'a', 8192));
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(b"0\r\nT: x\r\n\r\n");
+        assert_eq!(chunked_result_with(&body, READ_CHUNK).map(|b| b.len()), Ok(MAX_BODY));
+        // One byte more is too large.
+        let mut over = body[..body.len() - b"0\r\nT: x\r\n\r\n".len()].to_vec();
+        over.extend_from_slice(b"1\r\na\r\n0\r\n\r\n");
+        assert_eq!(chunked_result_with(&over, READ_CHUNK), Err(413));
+        // A small body in one-byte chunks each padded with a 4 KiB extension: too large on the wire.
+        let padded = [b"1;".as_slice(), &vec![b'e'; MAX_CHUNK_LINE - 2], b"\r\nx\r\n"].concat();
+        let mut body: Vec<u8> = padded.repeat(MAX_CHUNKED_WIRE / padded.len() + 1);
+        body.extend_from_slice(b"0\r\n\r\n");
+        assert_eq!(chunked_result_with(&body, READ_CHUNK), Err(413));
+        // Many tiny chunks: the body is small, the wire is not.
+        let mut body = b"1\r\nx\r\n".repeat(MAX_CHUNKED_WIRE / 6 + 1);
+        body.extend_from_slice(b"0\r\n\r\n");
+        assert_eq!(chunked_result_with(&body, READ_CHUNK), Err(413));
+        // Just under the cap is fine.
+        let mut body = b"1\r\nx\r\n".repeat((MAX_CHUNKED_WIRE - 5) / 6);
+        body.extend_from_slice(b"0\r\n\r\n");
+        assert!(body.len() <= MAX_CHUNKED_WIRE);
+        assert_eq!(chunked_result_with(&body, READ_CHUNK).map(|b| b.len()), Ok((MAX_CHUNKED_WIRE - 5) / 6));
+    }
+
+    #[test]
+    fn transfer_encoding_lines_form_one_list() {
+        let status = |headers: &str| {
+            let request = format!("POST / HTTP/1.1\r\n{headers}\r\n5\r\nhello\r\n0\r\n\r\n");
+            match read_all(request.as_bytes()).0.remove(0) {
+                Ok(request) => {
+                    assert_eq!(request.body, b"hello");
+                    200
+                }
+                Err(e) => status_of(&Err(e)),
+            }
+        };
+        for (one, two) in [
+            ("gzip, chunked", "gzip\r\nTransfer-Encoding: chunked"),
+            ("chunked, gzip", "chunked\r\nTransfer-Encoding: gzip"),
+            ("chunked, chunked", "chunked\r\nTransfer-Encoding: chunked"),
+            ("identity, chunked", "identity\r\nTransfer-Encoding: chunked"),
+        ] {
+            assert_eq!(status(&format!("Transfer-Encoding: {one}\r\n")), 501, "{one}");
+            assert_eq!(status(&format!("Transfer-Encoding: {two}\r\n")), 501, "{two}");
+        }
+        assert_eq!(status("Transfer-Encoding: chunked\r\n"), 200);
+        assert_eq!(status("transfer-encoding: CHUNKED \r\n"), 200);
+        // Empty list elements are ignored.
+        assert_eq!(status("Transfer-Encoding: ,chunked,\r\n"), 200);
+        assert_eq!(status("Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n"), 200);
+        assert_eq!(status("Transfer-Encoding:\r\n"), 501);
+        assert_eq!(status("Transfer-Encoding: gzip\r\n"), 501);
+        assert_eq!(status("Transfer-Encoding: chunked\u{a0}\r\n"), 501, "only SP and HTAB are whitespace");
+        assert_eq!(status("Transfer-Encoding: gzip\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"), 400);
+        assert_eq!(status("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"), 400);
+    }
+
     #[test]
     fn truncated_request_is_an_io_error() {
         let (results, _) = read_all(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
@@ -627,6 +881,48 @@ POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n 
 X-Evil: ab\r\n\r\n{\"a\":1}"
         );
         assert_eq!(&text[head_len..], "{\"a\":1}");
+    }
+
+    #[test]
+    fn encodes_only_final_statuses_with_standard_reasons() {
+        let status_line = |status: u16| {
+            let response = Response { status, content_type: None, headers: Vec::new(), body: b"x".to_vec() };
+            let (bytes, _) = response.encode(false, false);
+            let text = String::from_utf8(bytes).unwrap();
+            text.split("\r\n").next().unwrap().to_string()
+        };
+        for (status, line) in [
+            (200, "HTTP/1.1 200 OK"),
+            (203, "HTTP/1.1 203 Non-Authoritative Information"),
+            (299, "HTTP/1.1 299 Successful"),
+            (303, "HTTP/1.1 303 See Other"),
+            (307, "HTTP/1.1 307 Temporary Redirect"),
+            (308, "HTTP/1.1 308 Permanent Redirect"),
+            (399, "HTTP/1.1 399 Redirection"),
+            (410, "HTTP/1.1 410 Gone"),
+            (413, "HTTP/1.1 413 Content Too Large"),
+            (422, "HTTP/1.1 422 Unprocessable Content"),
+            (451, "HTTP/1.1 451 Unavailable For Legal Reasons"),
+            (499, "HTTP/1.1 499 Client Error"),
+            (503, "HTTP/1.1 503 Service Unavailable"),
+            (511, "HTTP/1.1 511 Network Authentication Required"),
+            (599, "HTTP/1.1 599 Server Error"),
+            // Never an interim or out-of-range status: the client would wait or guess.
+            (100, "HTTP/1.1 500 Internal Server Error"),
+            (101, "HTTP/1.1 500 Internal Server Error"),
+            (199, "HTTP/1.1 500 Internal Server Error"),
+            (42, "HTTP/1.1 500 Internal Server Error"),
+            (600, "HTTP/1.1 500 Internal Server Error"),
+        ] {
+            assert_eq!(status_line(status), line);
+        }
+        for status in 200..=599 {
+            assert_ne!(reason(status), "Unknown", "{status}");
+        }
+        // 204 and 304 have no body and no Content-Length; the others have both.
+        let (bytes, _) =
+            Response { status: 204, content_type: None, headers: Vec::new(), body: b"x".to_vec() }.encode(true, false);
+        assert_eq!(bytes, b"HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n");
     }
 
     #[test]

@@ -138,7 +138,17 @@ impl Sandbox {
 
     /// Queues a fault for the next API request(s). Faults apply first in, first out, one request
     /// each until their `times` is used up. A fault with `times` 0 is ignored.
+    ///
+    /// # Panics
+    ///
+    /// If the fault is invalid, i.e. [`Fault::validate`] refuses it (a `Status` or `Body` fault
+    /// whose status is not 200 to 599). Injecting a fault is test code, so an invalid one is a bug
+    /// in that test. Call [`Fault::validate`] first to check a fault from elsewhere; the control
+    /// endpoint `POST /_sandbox/faults` does, and answers 400.
     pub fn inject(&self, fault: Fault) {
+        if let Err(message) = fault.validate() {
+            panic!("Sandbox::inject: invalid fault {fault:?}: {message}");
+        }
         self.shared.state().faults.push(fault);
     }
 

@@ -150,6 +150,45 @@ fn body_fault_answers_exactly_that() {
 }
 
 #[test]
+fn extreme_valid_statuses_get_a_final_answer() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = Client::new(&sandbox);
+    sandbox.inject(Fault::new(status(599)));
+    let reply = client.get(&api("/instances"));
+    assert_eq!(reply.status, 599);
+    assert_eq!(reply.error_message(), "Server Error");
+    sandbox.inject(Fault::new(FaultKind::Body { status: 299, content_type: "text/plain".into(), body: "odd".into() }));
+    let reply = client.get(&api("/instances"));
+    assert_eq!((reply.status, reply.body.as_slice()), (299, &b"odd"[..]));
+    assert_eq!(client.get(&api("/instances")).status, 200);
+}
+
+#[test]
+#[should_panic(expected = "Fault status must be between 200 and 599, got 100")]
+fn inject_panics_on_an_interim_status() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.inject(Fault::new(status(100)));
+}
+
+#[test]
+#[should_panic(expected = "Fault status must be between 200 and 599, got 42")]
+fn inject_panics_on_an_invalid_body_status() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox
+        .inject(Fault::new(FaultKind::Body { status: 42, content_type: String::new(), body: String::new() }).times(0));
+}
+
+#[test]
+fn a_refused_inject_leaves_the_sandbox_usable() {
+    let sandbox = Sandbox::start().unwrap();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        sandbox.inject(Fault::new(FaultKind::Body { status: 101, content_type: String::new(), body: String::new() }))
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(Client::new(&sandbox).get(&api("/instances")).status, 200, "nothing was queued");
+}
+
+#[test]
 fn control_endpoint_queues_lists_and_clears_faults() {
     let sandbox = Sandbox::start().unwrap();
     let mut control = Client::connect(sandbox.addr());
@@ -185,6 +224,12 @@ fn control_endpoint_queues_lists_and_clears_faults() {
         br#"{"kind": "nope"}"#,
         br#"[{"kind": "reset"}, {"kind": "status"}]"#,
         br#"{"kind": "status", "status": 42}"#,
+        // A 1xx is an interim response: the client would wait forever for the final one.
+        br#"{"kind": "status", "status": 100}"#,
+        br#"{"kind": "status", "status": 199}"#,
+        br#"{"kind": "body", "status": 101, "body": ""}"#,
+        br#"{"kind": "body", "status": 600, "body": ""}"#,
+        br#"[{"kind": "status", "status": 503}, {"kind": "body", "status": 103, "body": ""}]"#,
     ] {
         let reply = control.send("POST", "/_sandbox/faults", &[], Some(bad)).unwrap();
         assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(bad));

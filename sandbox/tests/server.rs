@@ -96,6 +96,64 @@ fn chunked_bodies_and_pipelining() {
 }
 
 #[test]
+fn chunked_framing_is_strict() {
+    let sandbox = Sandbox::start().unwrap();
+    let chunked = |te: &str, body: &str| {
+        format!("POST /elements/api-v2/instances HTTP/1.1\r\nHost: s\r\n{te}\r\n{body}").into_bytes()
+    };
+    let te = "Transfer-Encoding: chunked\r\n";
+    let trailers: String = (0..33).map(|i| format!("T-{i}: v\r\n")).collect();
+    let cases: Vec<(Vec<u8>, u16)> = vec![
+        // Chunk sizes are hex digits only.
+        (chunked(te, "+2\r\n{}\r\n0\r\n\r\n"), 400),
+        (chunked(te, " 2\r\n{}\r\n0\r\n\r\n"), 400),
+        (chunked(te, "2 \r\n{}\r\n0\r\n\r\n"), 400),
+        (chunked(te, "0x2\r\n{}\r\n0\r\n\r\n"), 400),
+        // Every line ends with CRLF.
+        (chunked(te, "2\n{}\r\n0\r\n\r\n"), 400),
+        (chunked(te, "2\r\n{}\n0\r\n\r\n"), 400),
+        (chunked(te, "2\r\n{}\r\n0\r\nT: x\n\r\n"), 400),
+        (chunked(te, "2\r\n{}\r\n0\r\n\n"), 400),
+        // Transfer-Encoding lines are one list: both forms are refused alike.
+        (chunked("Transfer-Encoding: gzip, chunked\r\n", "2\r\n{}\r\n0\r\n\r\n"), 501),
+        (chunked("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "2\r\n{}\r\n0\r\n\r\n"), 501),
+        (chunked("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", "2\r\n{}\r\n0\r\n\r\n"), 501),
+        (chunked("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n", ""), 400),
+        // At most 32 trailer fields.
+        (chunked(te, &format!("2\r\n{{}}\r\n0\r\n{trailers}\r\n")), 431),
+    ];
+    for (request, status) in cases {
+        let mut client = Client::connect(sandbox.addr());
+        let reply = client.send_raw(&request).unwrap();
+        assert_eq!(reply.status, status, "{}", String::from_utf8_lossy(&request));
+        reply.error_message();
+        assert_eq!(reply.header("connection"), Some("close"));
+        assert!(client.is_closed());
+    }
+    assert_eq!(sandbox.request_count(), 0, "none of them reached the API");
+
+    // The encoded size is capped as well as the decoded one: one-byte chunks padded with 4 KiB
+    // extensions, 1.3 MiB on the wire (over the 1.25 MiB cap) for a 340-byte body.
+    let padded = format!("1;{}\r\n \r\n", "e".repeat(4000));
+    let request = chunked(te, &format!("{}0\r\n\r\n", padded.repeat(340)));
+    let mut client = Client::connect(sandbox.addr());
+    let reply = client.send_raw(&request).unwrap();
+    assert_eq!(reply.status, 413);
+    assert!(client.is_closed());
+
+    // 32 trailer fields and a 4 KiB extension are fine.
+    let mut client = Client::new(&sandbox);
+    let trailers: String = (0..32).map(|i| format!("T-{i}: v\r\n")).collect();
+    let request = format!(
+        "GET /elements/api-v2/instances HTTP/1.1\r\nAuthorization: {}\r\n{te}\r\n1;{}\r\n \r\n0\r\n{trailers}\r\n",
+        client.auth.clone().unwrap(),
+        "e".repeat(4000)
+    );
+    assert_eq!(client.send_raw(request.as_bytes()).unwrap().status, 200);
+    assert_eq!(client.get(&api("/instances")).status, 200, "the connection stays usable");
+}
+
+#[test]
 fn expect_100_continue() {
     let sandbox = Sandbox::start().unwrap();
     let mut client = Client::new(&sandbox);
