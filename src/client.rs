@@ -9,7 +9,7 @@ use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 use crate::auth::{Credentials, Secret};
-use crate::error::{ApiError, Error, MAX_ERROR_BODY, TimeoutKind, TransportKind, redact};
+use crate::error::{ApiError, Error, MAX_ERROR_BODY, Redactor, TimeoutKind, TransportKind};
 use crate::instance::{Instance, InstanceRequest};
 
 /// The platform's base URL.
@@ -152,7 +152,13 @@ impl ClientBuilder {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         if !crate::catalog::is_http_url(&base_url) {
             problems.push("the base URL must be an http:// or https:// URL".to_owned());
+        } else if base_url.contains(['?', '#']) {
+            problems.push("the base URL must not have a query or fragment (`?`, `#`)".to_owned());
         }
+        let proxy = proxy_from_env(&base_url, env_var).unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             problems.push("timeouts must be longer than zero".to_owned());
         }
@@ -200,8 +206,7 @@ impl ClientBuilder {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .tls_config(tls)
-            // HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY.
-            .proxy(ureq::Proxy::try_from_env())
+            .proxy(proxy)
             .build()
             .into();
         Ok(Client {
@@ -221,6 +226,52 @@ impl ClientBuilder {
 
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The proxy for `base_url`, chosen from the environment as curl does: `HTTPS_PROXY` (for https)
+/// or `HTTP_PROXY` (for http), else `ALL_PROXY`, each also in lower case; none for hosts that
+/// `NO_PROXY` lists, and never for loopback (a local sandbox is not behind the corporate proxy).
+fn proxy_from_env(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Result<Option<ureq::Proxy>, String> {
+    let host = url_host(base_url).to_ascii_lowercase();
+    if is_loopback(&host) {
+        return Ok(None);
+    }
+    let names: [&str; 4] = if base_url.starts_with("https://") {
+        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+    } else {
+        ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+    };
+    let Some((name, proxy)) = names.iter().find_map(|name| var(name).map(|value| (*name, value))) else {
+        return Ok(None);
+    };
+    let no_proxy = var("NO_PROXY").or_else(|| var("no_proxy")).unwrap_or_default();
+    let bypass = no_proxy.split(',').map(|entry| entry.trim().to_ascii_lowercase()).any(|entry| {
+        let entry = entry.trim_start_matches("*.").trim_start_matches('.');
+        let entry = entry.rsplit_once(':').filter(|(_, port)| port.parse::<u16>().is_ok()).map_or(entry, |(h, _)| h);
+        entry == "*" || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+    });
+    if bypass {
+        return Ok(None);
+    }
+    // The variable's value may hold proxy credentials: name the variable, not the value.
+    ureq::Proxy::new(&proxy).map(Some).map_err(|_| format!("the proxy in {name} is not a valid proxy URL"))
+}
+
+/// The host of an http(s) URL, without user info, port or IPv6 brackets.
+fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or_default();
+    }
+    host_port.split(':').next().unwrap_or_default()
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Mozilla's roots joined with the platform's store, loaded once per process.
@@ -285,21 +336,21 @@ impl Client {
         request.validate()?;
         let body = request.to_json_bytes();
         let inner = &*self.inner;
-        let secrets = self.secrets(Some(request));
+        let redactor = self.redactor(Some(request));
         let sent = inner
             .agent
             .post(&inner.instances_url)
             .header("Authorization", inner.authorization.expose())
             .header("Content-Type", "application/json")
             .send(&body[..]);
-        let (status, text) = self.read_response(sent, &secrets)?;
+        let (status, text) = self.read_response(sent, &redactor)?;
         if status >= 400 {
-            return Err(api_error(status, &text, &secrets));
+            return Err(api_error(status, &text, &redactor));
         }
         if !(200..300).contains(&status) {
-            return Err(Error::decode(status, "unexpected HTTP status for a create", &redact(&text, &secrets)));
+            return Err(Error::decode(status, "unexpected HTTP status for a create", &text, &redactor));
         }
-        Instance::decode(status, text, &secrets)
+        Instance::decode(status, text, &redactor)
     }
 
     /// Deletes an instance: `DELETE {base}/instances/{id}`.
@@ -318,60 +369,70 @@ impl Client {
     /// ```
     pub fn delete_instance(&self, id: i64) -> Result<(), Error> {
         let inner = &*self.inner;
-        let secrets = self.secrets(None);
+        let redactor = self.redactor(None);
         let sent = inner
             .agent
             .delete(&format!("{}/{id}", inner.instances_url))
             .header("Authorization", inner.authorization.expose())
             .call();
-        let (status, text) = self.read_response(sent, &secrets)?;
+        let (status, text) = self.read_response(sent, &redactor)?;
         match status {
-            400.. => Err(api_error(status, &text, &secrets)),
+            400.. => Err(api_error(status, &text, &redactor)),
             200..=299 => Ok(()),
-            _ => Err(Error::decode(status, "unexpected HTTP status for a delete", &redact(&text, &secrets))),
+            _ => Err(Error::decode(status, "unexpected HTTP status for a delete", &text, &redactor)),
         }
     }
 
-    /// Everything that must never appear in error text for this request.
-    fn secrets<'a>(&'a self, request: Option<&'a InstanceRequest>) -> Vec<&'a str> {
+    /// Hides everything that must never appear in error text for this call.
+    fn redactor(&self, request: Option<&InstanceRequest>) -> Redactor {
         let c = &self.inner.credentials;
-        let mut secrets = vec![c.user_secret().expose(), c.organization_secret().expose()];
-        if let Some(request) = request {
-            secrets.extend(request.secret_values());
-        }
-        secrets
+        let secrets = [c.user_secret().expose(), c.organization_secret().expose()];
+        Redactor::new(secrets.into_iter().chain(request.into_iter().flat_map(InstanceRequest::secret_values)))
     }
 
     /// Reads the whole body (so the connection goes back to the pool), up to the size cap.
     fn read_response(
         &self,
         sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-        secrets: &[&str],
+        redactor: &Redactor,
     ) -> Result<(u16, String), Error> {
         let inner = &*self.inner;
-        let mut response = sent.map_err(|e| self.map_error(e, secrets))?;
+        let mut response = sent.map_err(|e| self.map_error(e, redactor))?;
         let status = response.status().as_u16();
         let bytes =
             response.body_mut().with_config().limit(inner.max_response_bytes).read_to_vec().map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(limit) => {
-                    Error::decode(status, format!("the response body is larger than the {limit}-byte cap"), "")
-                }
-                other => self.map_error(other, secrets),
+                ureq::Error::BodyExceedsLimit(limit) => Error::decode(
+                    status,
+                    &format!("the response body is larger than the {limit}-byte cap"),
+                    "",
+                    redactor,
+                ),
+                other => self.map_error(other, redactor),
             })?;
         match String::from_utf8(bytes) {
             Ok(text) => Ok((status, text)),
             Err(e) => {
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                Err(Error::decode(status, "the body is not valid UTF-8", &redact(&lossy, secrets)))
+                let lossy = String::from_utf8_lossy(e.as_bytes());
+                Err(Error::decode(status, "the body is not valid UTF-8", &lossy, redactor))
             }
         }
     }
 
-    fn map_error(&self, error: ureq::Error, secrets: &[&str]) -> Error {
+    fn map_error(&self, error: ureq::Error, redactor: &Redactor) -> Error {
         let inner = &*self.inner;
         let transport = |kind: TransportKind, what: &str, error: ureq::Error| {
-            let detail = redact(&error.to_string(), secrets);
-            Error::Transport { kind, message: format!("{what} ({detail})"), source: Some(Box::new(error)) }
+            // The source is the library's error as text, redacted like everything else, keeping
+            // the I/O error kind for callers that match on it.
+            let io_kind = match &error {
+                ureq::Error::Io(e) => e.kind(),
+                _ => io::ErrorKind::Other,
+            };
+            let detail = redactor.apply(&error.to_string());
+            Error::Transport {
+                kind,
+                message: format!("{what} ({detail})"),
+                source: Some(Box::new(io::Error::new(io_kind, detail))),
+            }
         };
         match error {
             ureq::Error::Timeout(which) => match which {
@@ -421,13 +482,11 @@ impl Client {
 }
 
 /// Builds an [`Error::Api`] from an error response, keeping what the server said.
-fn api_error(status: u16, body: &str, secrets: &[&str]) -> Error {
-    let mut cut = body.len().min(MAX_ERROR_BODY);
-    while !body.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let body = redact(&body[..cut], secrets);
-    let parsed: Option<Value> = serde_json::from_str(&body).ok();
+///
+/// The body is parsed before anything is redacted (so secrets JSON-escaped in it are found as the
+/// server meant them), and redacted before it is cut to [`MAX_ERROR_BODY`].
+fn api_error(status: u16, body: &str, redactor: &Redactor) -> Error {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
     let field = |name: &str| {
         parsed
             .as_ref()
@@ -438,8 +497,14 @@ fn api_error(status: u16, body: &str, secrets: &[&str]) -> Error {
                 _ => None,
             })
             .filter(|s| !s.is_empty())
-            .map(|s| crate::error::snippet(&s))
+            .map(|s| crate::error::snippet(&redactor.apply(&s)))
     };
+    let mut body = redactor.apply(body);
+    let mut cut = body.len().min(MAX_ERROR_BODY);
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    body.truncate(cut);
     Error::Api(ApiError {
         status,
         message: field("message"),
@@ -482,15 +547,46 @@ mod tests {
         let err = api_error(
             401,
             r#"{"requestId":"r-1","message":"Invalid secret hunter2","providerMessage":"nope"}"#,
-            &["hunter2"],
+            &Redactor::new(["hunter2"]),
         );
         let Error::Api(api) = &err else { panic!("{err:?}") };
         assert_eq!(api.message.as_deref(), Some("Invalid secret [redacted]"));
         assert_eq!(api.request_id.as_deref(), Some("r-1"));
         assert_eq!(api.provider_message.as_deref(), Some("nope"));
         assert!(!api.body.contains("hunter2"));
-        let html = api_error(502, "<html>Bad Gateway</html>", &[]);
+        let html = api_error(502, "<html>Bad Gateway</html>", &Redactor::default());
         assert!(html.to_string().contains("<html>Bad Gateway"), "{html}");
+    }
+
+    #[test]
+    fn proxy_comes_from_the_variable_for_the_scheme_and_never_for_loopback() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let proxied = |url: &str, pairs: &'static [(&'static str, &'static str)]| {
+            proxy_from_env(url, env(pairs)).unwrap().map(|p| p.host().to_owned())
+        };
+        let https = &[("HTTPS_PROXY", "http://corp-proxy:3128")][..];
+        assert_eq!(proxied("https://api.example.com/x", https).as_deref(), Some("corp-proxy"));
+        assert_eq!(proxied("http://api.example.com/x", https), None);
+        assert_eq!(proxied("https://127.0.0.1:5/x", https), None);
+        assert_eq!(proxied("https://[::1]:5/x", https), None);
+        assert_eq!(proxied("https://localhost/x", https), None);
+        let all = &[("all_proxy", "http://p:1"), ("no_proxy", "internal.corp, .example.com:443")][..];
+        assert_eq!(proxied("http://a.b/x", all).as_deref(), Some("p"));
+        assert_eq!(proxied("https://api.example.com/x", all), None);
+        assert_eq!(proxied("https://internal.corp/x", all), None);
+        assert_eq!(proxied("https://notinternal.corp/x", all).as_deref(), Some("p"));
+        assert_eq!(proxied("https://a.b/x", &[("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", "*")]), None);
+        let err = proxy_from_env("https://a.b", env(&[("HTTPS_PROXY", "http://user:pw@[bad")])).unwrap_err();
+        assert!(err.contains("HTTPS_PROXY") && !err.contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn base_url_with_query_is_refused() {
+        let err =
+            Client::builder().base_url("https://x.example/api?a=1").user_secret("u").organization_secret("o").build();
+        assert!(err.unwrap_err().to_string().contains("query or fragment"));
     }
 
     #[test]

@@ -175,8 +175,9 @@ impl Error {
         Error::InvalidInput { problems: vec![problem.into()] }
     }
 
-    pub(crate) fn decode(status: u16, reason: impl Into<String>, body: &str) -> Self {
-        Error::Decode { status, reason: reason.into(), snippet: snippet(body) }
+    /// An [`Error::Decode`]; the reason and the body pass through `redactor` first.
+    pub(crate) fn decode(status: u16, reason: &str, body: &str, redactor: &Redactor) -> Self {
+        Error::Decode { status, reason: redactor.apply(reason), snippet: snippet(&redactor.apply(body)) }
     }
 }
 
@@ -250,15 +251,74 @@ pub(crate) fn snippet(text: &str) -> String {
     }
 }
 
-/// Replaces every occurrence of each secret in `text` with `[redacted]`.
+/// Secrets shorter than this are not searched for in text: replacing every `a` or `u` in a
+/// message would garble it, and real secrets, tokens and passwords are longer.
+pub(crate) const MIN_REDACTED_LEN: usize = 4;
+
+/// Hides known secrets in text that came from elsewhere (the server, the HTTP library).
 ///
-/// Servers echo configuration values (the Close.io sample echoes the password), so any text that
-/// came from the server passes through here before it is kept in an error.
-pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        if !secret.is_empty() && out.contains(secret) {
-            out = out.replace(secret, "[redacted]");
+/// Servers echo configuration values (the Close.io sample echoes the password), sometimes inside
+/// JSON strings where `"` is `\"`, `/` may be `\/` and non-ASCII is `\uXXXX`; every such form is
+/// searched for, longest first, so that one secret inside another leaves no tail behind.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut needles = Vec::new();
+        for secret in secrets.into_iter().filter(|s| s.chars().count() >= MIN_REDACTED_LEN) {
+            // As JSON writes it inside a string: `"` and `\` escaped, non-ASCII as is or as \uXXXX.
+            let json = serde_json::to_string(secret).unwrap_or_default();
+            let json = json.get(1..json.len().saturating_sub(1)).unwrap_or_default().to_owned();
+            let escaped = |upper: bool| -> String {
+                json.encode_utf16()
+                    .map(|u| match (u < 0x80, upper) {
+                        (true, _) => char::from(u as u8).to_string(),
+                        (false, false) => format!("\\u{u:04x}"),
+                        (false, true) => format!("\\u{u:04X}"),
+                    })
+                    .collect()
+            };
+            for form in [secret.to_owned(), json.clone(), escaped(false), escaped(true)] {
+                needles.push(form.replace('/', "\\/"));
+                needles.push(form);
+            }
+        }
+        needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        needles.dedup();
+        Redactor { needles }
+    }
+
+    /// `text` with every occurrence of every secret replaced by `[redacted]`.
+    pub(crate) fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), "[redacted]");
+            }
+        }
+        out
+    }
+}
+
+/// A message from serde with every quoted value replaced by `"…"`: serde quotes the values it
+/// could not use (`invalid type: string "hunter2", expected a boolean`), and names fields in
+/// backticks, which are kept.
+pub(crate) fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        if c == '"' {
+            if inside {
+                out.push_str("…\"");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
         }
     }
     out
@@ -278,8 +338,29 @@ mod tests {
     }
 
     #[test]
-    fn redact_replaces_every_occurrence() {
-        assert_eq!(redact("pw=hunter2, again hunter2", &["hunter2", ""]), "pw=[redacted], again [redacted]");
+    fn redact_replaces_every_occurrence_and_every_escaped_form() {
+        let r = Redactor::new(["hunter2", "", "u"]);
+        assert_eq!(r.apply("pw=hunter2, again hunter2, u"), "pw=[redacted], again [redacted], u");
+        let r = Redactor::new(["pa\"ss/wörd", "usersecret1", "usersecret1-tail"]);
+        for text in [
+            r#"bad pa\"ss/wörd"#,
+            r#"bad pa\"ss\/wörd"#,
+            r#"bad pa\"ss/w\u00f6rd"#,
+            r#"bad pa\"ss\/w\u00F6rd"#,
+            "bad pa\"ss/wörd",
+        ] {
+            assert_eq!(r.apply(text), "bad [redacted]", "{text}");
+        }
+        assert_eq!(r.apply("usersecret1-tail and usersecret1"), "[redacted] and [redacted]");
+    }
+
+    #[test]
+    fn serde_messages_lose_their_quoted_values() {
+        assert_eq!(
+            without_quoted_values(r#"invalid type: string "hunter2", expected a boolean"#),
+            r#"invalid type: string "…", expected a boolean"#
+        );
+        assert_eq!(without_quoted_values("missing field `id`"), "missing field `id`");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Secret;
 use crate::catalog::common;
-use crate::error::Error;
+use crate::error::{Error, Redactor};
 
 /// A request to provision one instance of an element: the body of `POST /instances`.
 ///
@@ -437,11 +437,11 @@ impl Instance {
     /// does with a 200 answer. The body must be a JSON object with an integer `id` and a
     /// non-empty string `token`.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        Self::decode(200, json.to_owned(), &[])
+        Self::decode(200, json.to_owned(), &Redactor::default())
     }
 
-    pub(crate) fn decode(status: u16, body: String, secrets: &[&str]) -> Result<Self, Error> {
-        let fail = |reason: &str, body: &str| Error::decode(status, reason, &crate::error::redact(body, secrets));
+    pub(crate) fn decode(status: u16, body: String, redactor: &Redactor) -> Result<Self, Error> {
+        let fail = |reason: &str, body: &str| Error::decode(status, reason, body, redactor);
         let raw: Value = match serde_json::from_str(&body) {
             Ok(raw) => raw,
             Err(e) => {
@@ -457,13 +457,18 @@ impl Instance {
             return Err(fail("the body is JSON but not an object", &body));
         }
         match raw.get("token") {
+            Some(Value::String(token)) if token.chars().any(char::is_control) => {
+                // A NUL or line break could not be sent back in a header, nor held by C.
+                return Err(fail("the instance token contains a control character", ""));
+            }
             Some(Value::String(token)) if !token.is_empty() => {}
             Some(Value::String(_)) => return Err(fail("the instance token is empty", "")),
             _ => return Err(fail("the response has no instance token", "")),
         }
         let mut instance = Instance::deserialize(&raw).map_err(|e| {
-            // serde's message names the field and the expected type, not the value.
-            fail(&format!("the response does not describe an instance ({e})"), "")
+            // serde names the field and the expected type, and quotes the value: drop the value.
+            let message = crate::error::without_quoted_values(&e.to_string());
+            fail(&format!("the response does not describe an instance ({message})"), "")
         })?;
         instance.raw = raw;
         instance.raw_json = body;

@@ -8,11 +8,15 @@ use cloud_elements::{Client, Error, ErrorKind, Instance, InstanceRequest, Timeou
 use cloud_elements_sandbox::{Fault, FaultKind, Sandbox};
 
 fn client(sb: &Sandbox) -> Client {
+    client_with_timeout(sb, Duration::from_secs(10))
+}
+
+fn client_with_timeout(sb: &Sandbox, timeout: Duration) -> Client {
     Client::builder()
         .base_url(sb.url())
         .user_secret(sb.user_secret())
         .organization_secret(sb.organization_secret())
-        .timeout(Duration::from_secs(10))
+        .timeout(timeout)
         .build()
         .unwrap()
 }
@@ -271,13 +275,7 @@ fn malformed_replies_are_decode_or_transport_errors() {
 #[test]
 fn a_delay_past_the_timeout_is_a_timeout_error() {
     let sb = Sandbox::start().unwrap();
-    let c = Client::builder()
-        .base_url(sb.url())
-        .user_secret(sb.user_secret())
-        .organization_secret(sb.organization_secret())
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let c = client_with_timeout(&sb, Duration::from_millis(300));
     sb.inject(Fault::new(FaultKind::Delay { ms: 3000 }));
     let started = Instant::now();
     let err = c.create_instance(&closeio("x")).unwrap_err();
@@ -333,6 +331,35 @@ fn secrets_never_appear_in_debug_or_display() {
         let err = c.create_instance(&request).unwrap_err();
         printed.push(format!("{err:?} {err:#?} {err}"));
     }
+    // A password with characters JSON escapes, echoed escaped, and secrets in wrongly typed fields.
+    let tricky =
+        InstanceRequest::new("closeio", "x").config("username", "APIKEY-c0d5").config("password", "PASS\"WÖRD/9f");
+    for body in [
+        r#"{"requestId":"r","message":"bad password PASS\"WÖRD\/9f","providerMessage":"PASS\"W\u00d6RD/9f"}"#,
+        r#"{"requestId":"r","message":"bad password PASS\"W\u00D6RD\/9f"}"#,
+    ] {
+        sb.inject(Fault::new(FaultKind::Body {
+            status: 400,
+            content_type: "application/json".into(),
+            body: body.into(),
+        }));
+        let err = c.create_instance(&tricky).unwrap_err();
+        printed.push(format!("{err:?} {err}"));
+    }
+    for body in [
+        r#"{"id": 5, "token": "tok", "valid": "PASSWORD-42e8"}"#,
+        r#"{"id": "APIKEY-c0d5", "token": "tok"}"#,
+        r#"{"id": 5, "token": "tok", "element": {"hub": ["USERSECRET-7f3a"]}}"#,
+    ] {
+        sb.inject(Fault::new(FaultKind::Body {
+            status: 200,
+            content_type: "application/json".into(),
+            body: body.into(),
+        }));
+        let err = c.create_instance(&request).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
+        printed.push(format!("{err:?} {err}"));
+    }
     printed.push(format!(
         "{:?}",
         c.create_instance(&InstanceRequest::new("closeio", "x").config("password", "PASSWORD-42e8"))
@@ -347,7 +374,9 @@ fn secrets_never_appear_in_debug_or_display() {
     printed.push(format!("{err:?} {err}"));
 
     for text in &printed {
-        for secret in secrets.iter().copied().chain([token.as_str()]) {
+        for secret in
+            secrets.iter().copied().chain([token.as_str(), "PASS\"WÖRD/9f", "WÖRD", "W\\u00d6RD", "W\\u00D6RD"])
+        {
             assert!(!text.contains(secret), "{secret} printed in: {text}");
         }
     }
@@ -397,4 +426,22 @@ fn connections_are_kept_alive_and_reused() {
     clone.create_instance(&closeio("from a clone")).unwrap();
     assert_eq!(sb.request_count(), 22);
     assert_eq!(sb.connection_count(), 1, "every request should reuse the first connection");
+}
+
+#[test]
+fn a_create_is_sent_exactly_once_whatever_fails() {
+    let sb = Sandbox::start().unwrap();
+    let c = client_with_timeout(&sb, Duration::from_millis(300));
+    for fault in [
+        FaultKind::Reset,
+        FaultKind::Truncate,
+        FaultKind::Delay { ms: 1000 },
+        FaultKind::Status { status: 503, message: None, provider_message: None, retry_after: Some("1".into()) },
+        FaultKind::Status { status: 500, message: None, provider_message: None, retry_after: None },
+    ] {
+        sb.reset();
+        sb.inject(Fault::new(fault.clone()));
+        assert!(c.create_instance(&closeio("once")).is_err(), "{fault:?}");
+        assert_eq!(sb.request_count(), 1, "{fault:?} was followed by another request");
+    }
 }
