@@ -149,10 +149,11 @@ enum ce_status ce_client_from_env(struct ce_client **out);
  * Sets the connect timeout and the overall timeout of one call, in milliseconds; 0 restores the
  * default (10 000 and 60 000).
  *
- * This changes the client: call it before sharing the client with other threads.
+ * Safe while other threads use the client: calls already under way keep the old timeouts, later
+ * ones get the new. The client starts a new connection pool.
  *
  * # Safety
- * `client` is NULL or a live client that no other thread is using.
+ * `client` is NULL or a live client.
  */
 enum ce_status ce_client_set_timeout_ms(struct ce_client *client, uint32_t connect_ms, uint32_t total_ms);
 
@@ -188,8 +189,10 @@ void ce_string_free(char *string);
  * A sentence describing the last failure of a `ce_` call on this thread; `""` when that call
  * succeeded. Never NULL.
  *
- * The string belongs to the library and stays valid until the next `ce_` call on this thread
- * other than the `ce_last_error_*` functions. It never contains a secret.
+ * The string belongs to the library and stays valid until the next call on this thread of a `ce_`
+ * function that returns a `ce_status`, or of `ce_authorization_header()`; the `_free` functions,
+ * the `ce_instance_*` getters and the `ce_last_error_*` functions leave it alone. It never
+ * contains a secret.
  */
 const char *ce_last_error_message(void);
 

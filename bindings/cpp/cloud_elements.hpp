@@ -15,6 +15,7 @@
 #include <cloud_elements.h>
 
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -70,6 +71,21 @@ inline void check(ce_status status) {
     if (status != CE_OK) throw last_error(status);
 }
 
+// The string as a C string; one with an embedded NUL would be silently cut short, so it is refused.
+inline const char *c_str(const std::string &s, const char *what) {
+    if (s.find('\0') != std::string::npos) {
+        throw Error(CE_ERR_INVALID_ARGUMENT, std::string(what) + " contains a NUL character", 0, {}, {});
+    }
+    return s.c_str();
+}
+
+// Milliseconds as the C API takes them: negative is 0 (the default), too large is the maximum.
+inline std::uint32_t clamp_ms(std::chrono::milliseconds ms) {
+    if (ms.count() <= 0) return 0;
+    if (ms.count() > static_cast<long long>(UINT32_MAX)) return UINT32_MAX;
+    return static_cast<std::uint32_t>(ms.count());
+}
+
 struct ClientFree { void operator()(ce_client *p) const noexcept { ce_client_free(p); } };
 struct RequestFree { void operator()(ce_request *p) const noexcept { ce_request_free(p); } };
 struct InstanceFree { void operator()(ce_instance *p) const noexcept { ce_instance_free(p); } };
@@ -97,16 +113,16 @@ class Request {
 public:
     Request(const std::string &element_key, const std::string &name) {
         ce_request *handle = nullptr;
-        detail::check(ce_request_new(element_key.c_str(), name.c_str(), &handle));
+        detail::check(ce_request_new(detail::c_str(element_key, "element_key"), detail::c_str(name, "name"), &handle));
         handle_.reset(handle);
     }
     // Sets a configuration entry (values are strings, as on the wire).
     Request &config(const std::string &key, const std::string &value) {
-        detail::check(ce_request_set_config(handle_.get(), key.c_str(), value.c_str()));
+        detail::check(ce_request_set_config(handle_.get(), detail::c_str(key, "key"), detail::c_str(value, "value")));
         return *this;
     }
     Request &tag(const std::string &tag) {
-        detail::check(ce_request_add_tag(handle_.get(), tag.c_str()));
+        detail::check(ce_request_add_tag(handle_.get(), detail::c_str(tag, "tag")));
         return *this;
     }
 
@@ -118,12 +134,13 @@ private:
 // A client: secrets, timeouts and a pool of kept-alive connections. Share one between threads.
 class Client {
 public:
-    // An empty base_url means the real service.
+    // Note the order: the secrets first, then the optional base URL (empty: the real service).
     Client(const std::string &user_secret, const std::string &organization_secret,
            const std::string &base_url = std::string()) {
         ce_client *handle = nullptr;
-        detail::check(ce_client_new(base_url.empty() ? nullptr : base_url.c_str(), user_secret.c_str(),
-                                    organization_secret.c_str(), &handle));
+        detail::check(ce_client_new(base_url.empty() ? nullptr : detail::c_str(base_url, "base_url"),
+                                    detail::c_str(user_secret, "user_secret"),
+                                    detail::c_str(organization_secret, "organization_secret"), &handle));
         handle_.reset(handle);
     }
 
@@ -134,10 +151,9 @@ public:
         return Client(handle);
     }
 
-    // Call before sharing the client between threads.
+    // Zero or negative restores the default (10 s connect, 60 s overall). Safe while shared.
     void set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) {
-        detail::check(ce_client_set_timeout_ms(handle_.get(), static_cast<std::uint32_t>(connect.count()),
-                                               static_cast<std::uint32_t>(total.count())));
+        detail::check(ce_client_set_timeout_ms(handle_.get(), detail::clamp_ms(connect), detail::clamp_ms(total)));
     }
 
     Instance create(const Request &request) const {
@@ -149,14 +165,14 @@ public:
     // The documentation's instance.json, as is.
     Instance create_json(const std::string &instance_json) const {
         ce_instance *instance = nullptr;
-        detail::check(ce_create_instance_json(handle_.get(), instance_json.c_str(), &instance));
+        detail::check(ce_create_instance_json(handle_.get(), detail::c_str(instance_json, "instance_json"), &instance));
         return Instance(instance);
     }
 
     // "User <u>, Organization <o>, Element <token>": the header for calls on one instance.
     std::string authorization_header(const std::string &instance_token) const {
-        std::unique_ptr<char, void (*)(char *)> header(ce_authorization_header(handle_.get(), instance_token.c_str()),
-                                                       ce_string_free);
+        std::unique_ptr<char, void (*)(char *)> header(
+            ce_authorization_header(handle_.get(), detail::c_str(instance_token, "instance_token")), ce_string_free);
         if (!header) throw detail::last_error(CE_ERR_INVALID_ARGUMENT);
         return header.get();
     }

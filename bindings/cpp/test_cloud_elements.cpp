@@ -1,6 +1,7 @@
 // Tests of the C++ wrapper against a running sandbox (CE_SANDBOX_URL; scripts/test-c.sh).
 #include "cloud_elements.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -74,6 +75,19 @@ int main() {
     } catch (const ce::Error &e) {
         CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
     }
+
+    try {
+        client.create(ce::Request("closeio", std::string("x\0y", 3)));
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
+        CHECK(std::string(e.what()).find("NUL") != std::string::npos);
+    }
+
+    // Out-of-range durations are clamped, not wrapped around.
+    ce::Client timed(user, org, url);
+    timed.set_timeouts(std::chrono::milliseconds(-1), std::chrono::hours(24 * 365));
+    CHECK(timed.create(ce::Request("closeio", "t").config("username", "K").config("password", "P")).id() > 0);
 
     std::set<std::string> tokens;
     for (int i = 0; i < 20; i++) {

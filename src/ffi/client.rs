@@ -2,11 +2,12 @@
 
 use std::ffi::{CString, c_char};
 use std::ptr;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use super::error::{Failure, c_string, ce_status};
-use super::panic::guard;
-use super::ptr::{free, give, handle, handle_mut, opt_str_arg, out_arg, str_arg};
+use super::panic::{guard, guard_value};
+use super::ptr::{free, give, handle, opt_str_arg, out_arg, str_arg};
 use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// A client: base URL, secrets, timeouts and a pool of kept-alive connections.
@@ -14,14 +15,20 @@ use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 /// Create one with `ce_client_new()` or `ce_client_from_env()`, share it between threads, and free
 /// it with `ce_client_free()`.
 pub struct ce_client {
-    settings: ClientBuilder,
-    pub(crate) client: Client,
+    /// The settings and the client built from them. `ce_client_set_timeout_ms` swaps in a new
+    /// client; every call clones the current one (an `Arc`) and never holds the lock during I/O.
+    state: RwLock<(ClientBuilder, Client)>,
 }
 
 impl ce_client {
     fn build(settings: ClientBuilder) -> Result<Self, Failure> {
         let client = settings.clone().build()?;
-        Ok(ce_client { settings, client })
+        Ok(ce_client { state: RwLock::new((settings, client)) })
+    }
+
+    /// The current client.
+    pub(crate) fn client(&self) -> Client {
+        self.state.read().unwrap_or_else(PoisonError::into_inner).1.clone()
     }
 }
 
@@ -79,23 +86,26 @@ pub unsafe extern "C" fn ce_client_from_env(out: *mut *mut ce_client) -> ce_stat
 /// Sets the connect timeout and the overall timeout of one call, in milliseconds; 0 restores the
 /// default (10 000 and 60 000).
 ///
-/// This changes the client: call it before sharing the client with other threads.
+/// Safe while other threads use the client: calls already under way keep the old timeouts, later
+/// ones get the new. The client starts a new connection pool.
 ///
 /// # Safety
-/// `client` is NULL or a live client that no other thread is using.
+/// `client` is NULL or a live client.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_client_set_timeout_ms(client: *mut ce_client, connect_ms: u32, total_ms: u32) -> ce_status {
     guard(|| {
-        let client = unsafe { handle_mut(client, "client") }?;
+        let client = unsafe { handle(client, "client") }?;
         let ms = |value: u32, default: Duration| {
             if value == 0 { default } else { Duration::from_millis(u64::from(value)) }
         };
-        let settings = client
-            .settings
+        let mut state = client.state.write().unwrap_or_else(PoisonError::into_inner);
+        let settings = state
+            .0
             .clone()
             .connect_timeout(ms(connect_ms, DEFAULT_CONNECT_TIMEOUT))
             .timeout(ms(total_ms, DEFAULT_TIMEOUT));
-        *client = ce_client::build(settings)?;
+        let rebuilt = settings.clone().build()?;
+        *state = (settings, rebuilt);
         Ok(())
     })
 }
@@ -106,10 +116,7 @@ pub unsafe extern "C" fn ce_client_set_timeout_ms(client: *mut ce_client, connec
 /// `client` is NULL or a client from this library, not used by any other thread, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_client_free(client: *mut ce_client) {
-    let _ = guard(|| {
-        unsafe { free(client) };
-        Ok(())
-    });
+    guard_value((), || unsafe { free(client) });
 }
 
 /// The `Authorization` header value for calls on one instance:
@@ -132,7 +139,7 @@ pub unsafe extern "C" fn ce_authorization_header(
         if token.is_empty() || token.chars().any(|c| c.is_control()) {
             return Err(Failure::invalid("`instance_token` is empty or contains a control character"));
         }
-        header = c_string(client.client.authorization_for(token).expose()).into_raw();
+        header = c_string(client.client().authorization_for(token).expose()).into_raw();
         Ok(())
     });
     header
@@ -144,11 +151,10 @@ pub unsafe extern "C" fn ce_authorization_header(
 /// `string` is NULL or a `char *` from this library, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_string_free(string: *mut c_char) {
-    let _ = guard(|| {
+    guard_value((), || {
         if !string.is_null() {
             // SAFETY: the caller promises it came from CString::into_raw in this library.
             drop(unsafe { CString::from_raw(string) });
         }
-        Ok(())
     });
 }

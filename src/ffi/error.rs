@@ -142,8 +142,10 @@ pub(crate) const EMPTY: &std::ffi::CStr = c"";
 /// A sentence describing the last failure of a `ce_` call on this thread; `""` when that call
 /// succeeded. Never NULL.
 ///
-/// The string belongs to the library and stays valid until the next `ce_` call on this thread
-/// other than the `ce_last_error_*` functions. It never contains a secret.
+/// The string belongs to the library and stays valid until the next call on this thread of a `ce_`
+/// function that returns a `ce_status`, or of `ce_authorization_header()`; the `_free` functions,
+/// the `ce_instance_*` getters and the `ce_last_error_*` functions leave it alone. It never
+/// contains a secret.
 #[unsafe(no_mangle)]
 pub extern "C" fn ce_last_error_message() -> *const c_char {
     last_error_str(|last| last.message.as_ptr())

@@ -49,7 +49,7 @@ pub unsafe extern "C" fn ce_create_instance(
         let out = out_arg(out)?;
         let client = unsafe { handle(client, "client") }?;
         let request = unsafe { handle(request, "request") }?;
-        let instance = client.client.create_instance(&request.request)?;
+        let instance = client.client().create_instance(&request.request)?;
         unsafe { give(out, ce_instance::new(instance)) };
         Ok(())
     })
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn ce_create_instance_json(
         let client = unsafe { handle(client, "client") }?;
         let json = unsafe { str_arg(instance_json, "instance_json") }?;
         let request = InstanceRequest::from_json(json)?;
-        let instance = client.client.create_instance(&request)?;
+        let instance = client.client().create_instance(&request)?;
         unsafe { give(out, ce_instance::new(instance)) };
         Ok(())
     })
@@ -147,8 +147,5 @@ pub unsafe extern "C" fn ce_instance_json(instance: *const ce_instance) -> *cons
 /// `instance` is NULL or an instance from this library, not in use, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_free(instance: *mut ce_instance) {
-    let _ = guard(|| {
-        unsafe { free(instance) };
-        Ok(())
-    });
+    guard_value((), || unsafe { free(instance) });
 }

@@ -7,7 +7,8 @@
 //! - Every fallible function returns a [`ce_status`]; `CE_OK` is 0 and each other value is fixed
 //!   forever. Details of the last failure on the calling thread are read with
 //!   `ce_last_error_message()`, `ce_last_error_http_status()`, `ce_last_error_request_id()` and
-//!   `ce_last_error_missing()`, like libgit2's `git_error_last()`.
+//!   `ce_last_error_missing()`, like libgit2's `git_error_last()`. Only the fallible functions
+//!   replace them, so a caller may free its handles before reading the error.
 //! - A `const` handle argument means the call does not change it. Out-parameters come last and are
 //!   written only on success.
 //! - NULL pointers, invalid UTF-8 and malformed JSON give `CE_ERR_INVALID_ARGUMENT`, never a
@@ -15,8 +16,9 @@
 //! - Whatever a `ce_*_new` or `ce_create_*` call hands out is freed with the matching `_free`,
 //!   which accepts NULL. Strings returned as `const char *` are borrowed from their handle; strings
 //!   returned as `char *` are the caller's and are freed with `ce_string_free`.
-//! - A `ce_client` may be used from many threads at once. A `ce_request` or `ce_instance` may be
-//!   read from many threads, but must not be changed or freed while another thread uses it.
+//! - A `ce_client` may be used from many threads at once (even while its timeouts change). A
+//!   `ce_request` or `ce_instance` may be read from many threads, but must not be changed or freed
+//!   while another thread uses it.
 
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // Each function's safety contract is in its doc comment.

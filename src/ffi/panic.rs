@@ -21,7 +21,8 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ce_status {
 }
 
 /// Runs a function body that returns a value rather than a status, with `fallback` on a panic.
-/// It does not touch the last error: such functions only read handles.
+/// It leaves the last error alone: such functions only read or free handles, and a caller may
+/// free its handles before it reads the error of an earlier call.
 pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
 }

@@ -94,6 +94,15 @@ pub unsafe extern "C" fn ce_provision(
         if token_buf.is_null() && token_buf_len > 0 {
             return Err(Failure::invalid("`token_buf` is NULL but `token_buf_len` is not 0"));
         }
+        if error_buf.is_null() && error_buf_len > 0 {
+            return Err(Failure::invalid("`error_buf` is NULL but `error_buf_len` is not 0"));
+        }
+        let key = CacheKey {
+            base_url: unsafe { opt_str_arg(base_url, "base_url") }?.unwrap_or(DEFAULT_BASE_URL).to_owned(),
+            user_secret: unsafe { str_arg(user_secret, "user_secret") }?.to_owned(),
+            org_secret: unsafe { str_arg(org_secret, "org_secret") }?.to_owned(),
+        };
+        let json = unsafe { str_arg(instance_json, "instance_json") }?;
         if token_buf_len < 2 {
             return Err(Failure::new(
                 ce_status::CE_ERR_BUFFER_TOO_SMALL,
@@ -102,12 +111,6 @@ pub unsafe extern "C" fn ce_provision(
                 ),
             ));
         }
-        let key = CacheKey {
-            base_url: unsafe { opt_str_arg(base_url, "base_url") }?.unwrap_or(DEFAULT_BASE_URL).to_owned(),
-            user_secret: unsafe { str_arg(user_secret, "user_secret") }?.to_owned(),
-            org_secret: unsafe { str_arg(org_secret, "org_secret") }?.to_owned(),
-        };
-        let json = unsafe { str_arg(instance_json, "instance_json") }?;
         let request = InstanceRequest::from_json(json)?;
         let client = cached_client(key)?;
         let instance = client.create_instance(&request)?;

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use super::error::ce_status;
-use super::panic::guard;
+use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle_mut, out_arg, str_arg};
 use crate::InstanceRequest;
 
@@ -77,8 +77,5 @@ pub unsafe extern "C" fn ce_request_add_tag(request: *mut ce_request, tag: *cons
 /// `request` is NULL or a request from this library, not in use, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_request_free(request: *mut ce_request) {
-    let _ = guard(|| {
-        unsafe { free(request) };
-        Ok(())
-    });
+    guard_value((), || unsafe { free(request) });
 }

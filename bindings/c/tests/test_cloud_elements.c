@@ -5,9 +5,16 @@
  * CE_SANDBOX_ORG_SECRET, CE_TEST_THREAD_CREATES (creates per thread, default 100).
  * Prints "N passed, M failed" last; exits non-zero on any failure.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <cloud_elements.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +61,44 @@ static ce_client *new_client(void) {
     ce_client *client = NULL;
     CHECK_STATUS(ce_client_new(url, user_secret, org_secret, &client), CE_OK);
     return client;
+}
+
+/* Queues a fault in the sandbox: POST /_sandbox/faults with a JSON body, over a plain socket.
+ * Returns the HTTP status of the answer, or -1. */
+static int sandbox_inject(const char *fault_json) {
+    const char *hostport = strstr(url, "://");
+    int port = 0;
+    char host[64] = {0};
+    if (!hostport || sscanf(hostport + 3, "%63[^:]:%d", host, &port) != 2) return -1;
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    char request[1024];
+    int n = snprintf(request, sizeof request,
+                     "POST /_sandbox/faults HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     host, strlen(fault_json), fault_json);
+    int status = -1;
+    char answer[256] = {0};
+    if (n > 0 && (size_t)n < sizeof request && write(fd, request, (size_t)n) == n &&
+        read(fd, answer, sizeof answer - 1) > 12) {
+        sscanf(answer, "HTTP/1.1 %d", &status);
+    }
+    close(fd);
+    return status;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static const char CLOSEIO_JSON[] =
@@ -216,6 +261,51 @@ static void test_server_errors(void) {
     ce_client_free(nowhere);
 }
 
+static void test_error_survives_cleanup(void) {
+    ce_client *client = new_client();
+    ce_request *request = NULL;
+    ce_instance *instance = NULL;
+    CHECK_STATUS(ce_request_new("pardot", "n", &request), CE_OK);
+    CHECK_STATUS(ce_create_instance(client, request, &instance), CE_ERR_MISSING_CONFIGURATION);
+    const char *message = ce_last_error_message();
+    /* Clean up first, then report: the usual C order. Frees and getters leave the error alone. */
+    ce_request_free(request);
+    ce_instance_free(instance);
+    ce_string_free(NULL);
+    (void)ce_instance_token(NULL);
+    ce_client_free(client);
+    CHECK(message == ce_last_error_message());
+    CHECK(contains(message, "apikey.user.name, apikey.user.password, apikey.user.key"));
+    CHECK(strcmp(ce_last_error_missing(), "apikey.user.name,apikey.user.password,apikey.user.key") == 0);
+}
+
+static void test_timeouts_take_effect(void) {
+    ce_client *client = new_client();
+    ce_instance *instance = NULL;
+    CHECK_STATUS(ce_client_set_timeout_ms(client, 1000, 300), CE_OK);
+    CHECK(sandbox_inject("{\"kind\": \"delay\", \"ms\": 2000}") == 200);
+    double started = now_seconds();
+    CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_ERR_TIMEOUT);
+    double elapsed = now_seconds() - started;
+    CHECK(elapsed < 1.3);
+    CHECK(contains(ce_last_error_message(), "300 ms"));
+    CHECK(instance == NULL);
+    /* Back to the defaults: the same client works again. */
+    CHECK_STATUS(ce_client_set_timeout_ms(client, 0, 0), CE_OK);
+    CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_OK);
+    ce_instance_free(instance);
+
+    /* A server error with the provider's message, through the C surface. */
+    CHECK(sandbox_inject("{\"kind\": \"status\", \"status\": 502, \"message\": \"Provider failed\", "
+                         "\"provider_message\": \"Pardot: invalid key\"}") == 200);
+    instance = NULL;
+    CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_ERR_API);
+    CHECK(ce_last_error_http_status() == 502);
+    CHECK(contains(ce_last_error_message(), "Pardot: invalid key"));
+    CHECK(strlen(ce_last_error_request_id()) > 0);
+    ce_client_free(client);
+}
+
 static void test_null_arguments(void) {
     ce_client *client = new_client();
     ce_request *request = NULL;
@@ -276,6 +366,12 @@ static void test_null_arguments(void) {
                  CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_provision(url, user_secret, org_secret, CLOSEIO_JSON, NULL, 64, error, sizeof error),
                  CE_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(ce_provision(url, user_secret, org_secret, CLOSEIO_JSON, token, sizeof token, NULL, 16),
+                 CE_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ce_last_error_message(), "error_buf"));
+    /* Bad arguments are reported as such, even with a small token buffer. */
+    CHECK_STATUS(ce_provision(url, NULL, org_secret, CLOSEIO_JSON, token, 1, error, sizeof error),
+                 CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_provision(url, user_secret, org_secret, CLOSEIO_JSON, token, sizeof token, NULL, 0), CE_OK);
 
     /* Every _free accepts NULL. */
@@ -302,6 +398,18 @@ static void test_invalid_utf8_and_json(void) {
     CHECK_STATUS(ce_request_set_config(request, "password", bad_utf8), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_request_add_tag(request, bad_utf8), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_create_instance_json(client, bad_utf8, &instance), CE_ERR_INVALID_ARGUMENT);
+    ce_request *unused = NULL;
+    CHECK_STATUS(ce_request_new("closeio", bad_utf8, &unused), CE_ERR_INVALID_ARGUMENT);
+    CHECK(unused == NULL);
+    CHECK_STATUS(ce_request_set_config(request, bad_utf8, "v"), CE_ERR_INVALID_ARGUMENT);
+    char token[CE_TOKEN_BUFFER_SIZE], error[256];
+    CHECK_STATUS(ce_provision(bad_utf8, user_secret, org_secret, CLOSEIO_JSON, token, sizeof token, error, sizeof error),
+                 CE_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(ce_provision(url, user_secret, bad_utf8, CLOSEIO_JSON, token, sizeof token, error, sizeof error),
+                 CE_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(ce_provision(url, user_secret, org_secret, bad_utf8, token, sizeof token, error, sizeof error),
+                 CE_ERR_INVALID_ARGUMENT);
+    CHECK(contains(error, "UTF-8"));
 
     const char *bad_json[] = {
         "", "{", "{not json}", "[]", "null", "{\"element\": 5, \"name\": \"n\"}",
@@ -431,6 +539,10 @@ static void test_threads_share_one_client(void) {
         workers[t] = (struct worker){client, creates, tokens + (size_t)t * (size_t)creates, 0};
         CHECK(pthread_create(&threads[t], NULL, worker_main, &workers[t]) == 0);
     }
+    /* Changing the timeouts while the threads create is safe; their calls go on. */
+    for (int i = 0; i < 5; i++) {
+        CHECK_STATUS(ce_client_set_timeout_ms(client, 10000, 60000), CE_OK);
+    }
     int failures = 0;
     for (int t = 0; t < THREADS; t++) {
         pthread_join(threads[t], NULL);
@@ -464,6 +576,8 @@ int main(void) {
     test_create_both_from_documented_json();
     test_missing_configuration();
     test_server_errors();
+    test_error_survives_cleanup();
+    test_timeouts_take_effect();
     test_null_arguments();
     test_invalid_utf8_and_json();
     test_provision_buffers();
