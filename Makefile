@@ -13,7 +13,7 @@ MAJOR     := $(word 1,$(subst ., ,$(VERSION)))
 MINOR     := $(word 2,$(subst ., ,$(VERSION)))
 # Matches build.rs: 0.x releases may break the ABI in a minor release.
 SOVERSION := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
-RELEASE   := target/release
+RELEASE   := $(or $(CARGO_TARGET_DIR),target)/release
 
 .PHONY: test lib install uninstall clean
 

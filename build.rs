@@ -9,6 +9,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CE_HEADER_STRICT");
 
     let version = |part: &str| std::env::var(format!("CARGO_PKG_VERSION_{part}")).unwrap_or_default();
     let (major, minor, patch) = (version("MAJOR"), version("MINOR"), version("PATCH"));
@@ -37,14 +38,27 @@ fn main() {
          /** A token buffer size for ce_provision(): ample for the platform's tokens (about 40 bytes). */\n\
          #define CE_TOKEN_BUFFER_SIZE 256\n"
     ));
-    let bindings = match cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate() {
-        Ok(bindings) => bindings,
+    // make test sets CE_HEADER_STRICT so that a header that cannot be generated fails the build
+    // instead of leaving a stale one that would pass the staleness check.
+    let strict = std::env::var_os("CE_HEADER_STRICT").is_some();
+    let header = Path::new(&crate_dir).join("include/cloud_elements.h");
+    let mut generated = Vec::new();
+    match cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate() {
+        Ok(bindings) => bindings.write(&mut generated),
+        Err(e) if strict => panic!("cbindgen could not generate {}: {e}", header.display()),
         // A parse error in src/ leaves the header alone; rustc reports the real error.
         Err(e) => {
             println!("cargo:warning=cbindgen did not regenerate the header: {e}");
             return;
         }
-    };
-    // write_to_file rewrites only when the content changed, so the header's mtime stays put.
-    bindings.write_to_file(Path::new(&crate_dir).join("include/cloud_elements.h"));
+    }
+    // Rewrite only on change (the mtime stays put); a read-only checkout only warns.
+    if std::fs::read(&header).ok().as_deref() != Some(generated.as_slice()) {
+        if let Err(e) = std::fs::write(&header, &generated) {
+            if strict {
+                panic!("could not write {}: {e}", header.display());
+            }
+            println!("cargo:warning=could not write {}: {e}", header.display());
+        }
+    }
 }

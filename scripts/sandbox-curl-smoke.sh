@@ -3,9 +3,10 @@
 # the host changed: what a user developing offline does first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target_dir=${CARGO_TARGET_DIR:-target}
 cargo build -q -p cloud-elements-sandbox
 log=$(mktemp)
-target/debug/cloud-elements-sandbox --port 0 >"$log" &
+"$target_dir/debug/cloud-elements-sandbox" --port 0 >"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done

@@ -4,16 +4,12 @@
 # the examples (pkg-config, CMake, static link) against the sandbox binary over loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target_dir=${CARGO_TARGET_DIR:-target}
 unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy || true
 
-need=()
-for tool in cc:gcc c++:g++ pkg-config:pkg-config valgrind:valgrind cmake:cmake; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+for tool in cc c++ pkg-config valgrind cmake readelf; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool is missing (scripts/test.sh installs it)" >&2; exit 1; }
 done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "installing ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
 
 cargo build -q --release --lib
 cargo build -q --release -p cloud-elements-sandbox
@@ -53,7 +49,7 @@ PKG_CONFIG_PATH="$PKG_CONFIG_PATH" cmake -S bindings/c -B build/cmake -DCMAKE_BU
 cmake --build build/cmake >/dev/null
 
 log=$(mktemp)
-target/release/cloud-elements-sandbox --port 0 >"$log" &
+"$target_dir/release/cloud-elements-sandbox" --port 0 >"$log" &
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do [ -s "$log" ] && break; sleep 0.05; done
