@@ -28,6 +28,9 @@ pub const ENV_USER_SECRET: &str = "CLOUD_ELEMENTS_USER_SECRET";
 /// Environment variable holding the organization secret.
 pub const ENV_ORG_SECRET: &str = "CLOUD_ELEMENTS_ORG_SECRET";
 
+/// Idle connections kept for reuse, enough for a few dozen threads sharing one client.
+const MAX_IDLE_CONNECTIONS: usize = 32;
+
 const USER_AGENT: &str = concat!("cloud-elements-rust/", env!("CARGO_PKG_VERSION"));
 
 /// A Cloud Elements API client.
@@ -205,6 +208,10 @@ impl ClientBuilder {
             // A POST is never redirected: the secrets must not follow a redirect elsewhere.
             .max_redirects(0)
             .max_redirects_will_error(false)
+            // ureq keeps 3 idle connections per host by default; a client shared by many threads
+            // provisioning in bulk would reconnect for most calls.
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .tls_config(tls)
             .proxy(proxy)
             .build()

@@ -399,6 +399,8 @@ fn one_client_shared_by_eight_threads() {
     let tokens: HashSet<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
     assert_eq!(tokens.len(), 200);
     assert_eq!(sb.instances().len(), 200);
+    // About one connection per thread, each reused (ureq's default pool of 3 idle per host made ~30).
+    assert!(sb.connection_count() <= 12, "{} connections for 200 creates", sb.connection_count());
 }
 
 #[test]
