@@ -590,6 +590,15 @@ mod tests {
     }
 
     #[test]
+    fn root_certificates_join_mozilla_and_the_platform() {
+        let RootCerts::Specific(certs) = &*ROOT_CERTS else { panic!("not a specific root set") };
+        // The platform's store may be empty on a minimal machine; Mozilla's roots are always there.
+        assert!(certs.len() >= webpki_root_certs::TLS_SERVER_ROOT_CERTS.len());
+        let native = rustls_native_certs::load_native_certs().certs.len();
+        assert_eq!(certs.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + native);
+    }
+
+    #[test]
     fn base_url_with_query_is_refused() {
         let err =
             Client::builder().base_url("https://x.example/api?a=1").user_secret("u").organization_secret("o").build();

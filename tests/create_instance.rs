@@ -300,6 +300,19 @@ fn a_refused_connection_is_a_transport_error() {
 }
 
 #[test]
+fn an_https_client_reports_a_refused_connection() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let c = Client::builder()
+        .base_url(format!("https://127.0.0.1:{port}/elements/api-v2"))
+        .user_secret("u-secret")
+        .organization_secret("o-secret")
+        .build()
+        .unwrap();
+    let err = c.create_instance(&closeio("x")).unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Connect, .. }), "{err:?}");
+}
+
+#[test]
 fn secrets_never_appear_in_debug_or_display() {
     let sb = Sandbox::builder().user_secret("USERSECRET-7f3a").organization_secret("ORGSECRET-9b1c").start().unwrap();
     let c = client(&sb);
