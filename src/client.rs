@@ -28,6 +28,10 @@ pub const ENV_USER_SECRET: &str = "CLOUD_ELEMENTS_USER_SECRET";
 /// Environment variable holding the organization secret.
 pub const ENV_ORG_SECRET: &str = "CLOUD_ELEMENTS_ORG_SECRET";
 
+/// The longest timeout accepted: longer ones overflow clock arithmetic on some platforms, and no
+/// call should wait that long.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Idle connections kept for reuse, enough for a few dozen threads sharing one client.
 const MAX_IDLE_CONNECTIONS: usize = 32;
 
@@ -157,6 +161,9 @@ impl ClientBuilder {
             problems.push("the base URL must be an http:// or https:// URL".to_owned());
         } else if base_url.contains(['?', '#']) {
             problems.push("the base URL must not have a query or fragment (`?`, `#`)".to_owned());
+        } else if url_authority(&base_url).contains('@') {
+            // Credentials in the URL would be printed wherever the URL is (Debug, logs).
+            problems.push("the base URL must not contain user information (`user:password@`)".to_owned());
         }
         let proxy = proxy_from_env(&base_url, env_var).unwrap_or_else(|problem| {
             problems.push(problem);
@@ -164,6 +171,8 @@ impl ClientBuilder {
         });
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             problems.push("timeouts must be longer than zero".to_owned());
+        } else if self.timeout > MAX_TIMEOUT || self.connect_timeout > MAX_TIMEOUT {
+            problems.push("timeouts must be at most one day".to_owned());
         }
         if self.max_response_bytes == 0 {
             problems.push("the response size cap must be at least one byte".to_owned());
@@ -264,10 +273,15 @@ fn proxy_from_env(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Resul
     ureq::Proxy::new(&proxy).map(Some).map_err(|_| format!("the proxy in {name} is not a valid proxy URL"))
 }
 
+/// The authority of a URL: what stands between `://` and the path.
+fn url_authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or_default()
+}
+
 /// The host of an http(s) URL, without user info, port or IPv6 brackets.
 fn url_host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = url_authority(url);
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     if let Some(v6) = host_port.strip_prefix('[') {
         return v6.split(']').next().unwrap_or_default();
@@ -599,10 +613,23 @@ mod tests {
     }
 
     #[test]
-    fn base_url_with_query_is_refused() {
-        let err =
-            Client::builder().base_url("https://x.example/api?a=1").user_secret("u").organization_secret("o").build();
-        assert!(err.unwrap_err().to_string().contains("query or fragment"));
+    fn base_url_with_query_or_credentials_is_refused() {
+        let build = |url: &str| Client::builder().base_url(url).user_secret("u").organization_secret("o").build();
+        assert!(build("https://x.example/api?a=1").unwrap_err().to_string().contains("query or fragment"));
+        let err = build("http://bob:hunter22@127.0.0.1:1/x").unwrap_err().to_string();
+        assert!(err.contains("user information") && !err.contains("hunter22"), "{err}");
+    }
+
+    #[test]
+    fn huge_timeouts_are_refused_not_overflowed() {
+        let err = Client::builder()
+            .user_secret("u")
+            .organization_secret("o")
+            .timeout(Duration::from_secs_f64(1e19))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("at most one day"), "{err}");
+        Client::builder().user_secret("u").organization_secret("o").timeout(MAX_TIMEOUT).build().unwrap();
     }
 
     #[test]

@@ -175,9 +175,14 @@ impl Error {
         Error::InvalidInput { problems: vec![problem.into()] }
     }
 
-    /// An [`Error::Decode`]; the reason and the body pass through `redactor` first.
+    /// An [`Error::Decode`]; the reason and the body pass through `redactor` first, and the body
+    /// loses any instance token it carries (the client cannot know that token in advance).
     pub(crate) fn decode(status: u16, reason: &str, body: &str, redactor: &Redactor) -> Self {
-        Error::Decode { status, reason: redactor.apply(reason), snippet: snippet(&redactor.apply(body)) }
+        Error::Decode {
+            status,
+            reason: redactor.apply(reason),
+            snippet: snippet(&without_token_values(&redactor.apply(body))),
+        }
     }
 }
 
@@ -303,6 +308,43 @@ impl Redactor {
     }
 }
 
+/// `text` (a JSON document, possibly malformed or cut short) with the string value of every
+/// `"token"` member replaced by `[redacted]`: a token the server issued must not reach an error
+/// message even when the rest of its answer could not be decoded.
+pub(crate) fn without_token_values(text: &str) -> String {
+    const KEY: &str = "\"token\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after_key) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let value = after_key.trim_start();
+        let Some(value) = value.strip_prefix(':').map(str::trim_start) else {
+            rest = after_key;
+            continue;
+        };
+        let Some(inside) = value.strip_prefix('"') else {
+            rest = after_key;
+            continue;
+        };
+        out.push_str(&after_key[..after_key.len() - value.len()]);
+        out.push_str("\"[redacted]");
+        // Skip to the closing quote (or the end of a cut-short body), honouring escapes.
+        let mut escaped = false;
+        let end = inside
+            .char_indices()
+            .find(|&(_, c)| {
+                let closes = !escaped && c == '"';
+                escaped = !escaped && c == '\\';
+                closes
+            })
+            .map_or(inside.len(), |(i, _)| i);
+        rest = &inside[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A message from serde with every quoted value replaced by `"…"`: serde quotes the values it
 /// could not use (`invalid type: string "hunter2", expected a boolean`), and names fields in
 /// backticks, which are kept.
@@ -352,6 +394,17 @@ mod tests {
             assert_eq!(r.apply(text), "bad [redacted]", "{text}");
         }
         assert_eq!(r.apply("usersecret1-tail and usersecret1"), "[redacted] and [redacted]");
+    }
+
+    #[test]
+    fn token_values_are_blanked_in_quoted_bodies() {
+        assert_eq!(
+            without_token_values(r#"{"id": 7, "token" : "tok-VERY\"SECRET=", "name": "x",}"#),
+            r#"{"id": 7, "token" : "[redacted]", "name": "x",}"#
+        );
+        assert_eq!(without_token_values(r#"{"token":"cut-sho"#), r#"{"token":"[redacted]"#);
+        assert_eq!(without_token_values(r#"{"token": 5, "a": "token"}"#), r#"{"token": 5, "a": "token"}"#);
+        assert_eq!(without_token_values("no json"), "no json");
     }
 
     #[test]

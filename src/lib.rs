@@ -51,7 +51,7 @@ mod python;
 pub use auth::{Credentials, Secret};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    ENV_BASE_URL, ENV_ORG_SECRET, ENV_USER_SECRET,
+    ENV_BASE_URL, ENV_ORG_SECRET, ENV_USER_SECRET, MAX_TIMEOUT,
 };
 pub use error::{ApiError, Error, ErrorKind, TimeoutKind, TransportKind};
 pub use instance::{Authentication, Configuration, Element, EventVendorType, Instance, InstanceRequest};

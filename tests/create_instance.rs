@@ -359,6 +359,17 @@ fn secrets_never_appear_in_debug_or_display() {
         let err = c.create_instance(&tricky).unwrap_err();
         printed.push(format!("{err:?} {err}"));
     }
+    // The server's token, unknown to the client, in answers it cannot decode.
+    for (status, body) in [
+        (200, r#"{"id": 7, "token": "TOKEN-d1e2f3=", "name": "x",}"#),
+        (302, r#"{"id": 7, "token": "TOKEN-d1e2f3="}"#),
+        (200, r#"{"id": 7, "token": "TOKEN-d1e2f3=", "valid": "nope"}"#),
+    ] {
+        sb.inject(Fault::new(FaultKind::Body { status, content_type: "application/json".into(), body: body.into() }));
+        let err = c.create_instance(&request).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
+        printed.push(format!("{err:?} {err}"));
+    }
     for body in [
         r#"{"id": 5, "token": "tok", "valid": "PASSWORD-42e8"}"#,
         r#"{"id": "APIKEY-c0d5", "token": "tok"}"#,
@@ -387,9 +398,14 @@ fn secrets_never_appear_in_debug_or_display() {
     printed.push(format!("{err:?} {err}"));
 
     for text in &printed {
-        for secret in
-            secrets.iter().copied().chain([token.as_str(), "PASS\"WÖRD/9f", "WÖRD", "W\\u00d6RD", "W\\u00D6RD"])
-        {
+        for secret in secrets.iter().copied().chain([
+            token.as_str(),
+            "TOKEN-d1e2f3",
+            "PASS\"WÖRD/9f",
+            "WÖRD",
+            "W\\u00d6RD",
+            "W\\u00D6RD",
+        ]) {
             assert!(!text.contains(secret), "{secret} printed in: {text}");
         }
     }
