@@ -147,7 +147,8 @@ enum ce_status ce_client_from_env(struct ce_client **out);
 
 /**
  * Sets the connect timeout and the overall timeout of one call, in milliseconds; 0 restores the
- * default (10 000 and 60 000).
+ * default (10 000 and 60 000). More than one day (86 400 000) gives `CE_ERR_INVALID_ARGUMENT`
+ * and leaves the timeouts as they were.
  *
  * Safe while other threads use the client: calls already under way keep the old timeouts, later
  * ones get the new. The client starts a new connection pool.

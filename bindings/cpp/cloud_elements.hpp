@@ -151,7 +151,8 @@ public:
         return Client(handle);
     }
 
-    // Zero or negative restores the default (10 s connect, 60 s overall). Safe while shared.
+    // Zero or negative restores the default (10 s connect, 60 s overall); more than one day is refused
+    // (CE_ERR_INVALID_ARGUMENT). Safe while shared.
     void set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) {
         detail::check(ce_client_set_timeout_ms(handle_.get(), detail::clamp_ms(connect), detail::clamp_ms(total)));
     }

@@ -84,9 +84,17 @@ int main() {
         CHECK(std::string(e.what()).find("NUL") != std::string::npos);
     }
 
-    // Out-of-range durations are clamped, not wrapped around.
+    // Negative durations mean the default; too long ones are refused, never wrapped around.
     ce::Client timed(user, org, url);
-    timed.set_timeouts(std::chrono::milliseconds(-1), std::chrono::hours(24 * 365));
+    timed.set_timeouts(std::chrono::milliseconds(-1), std::chrono::milliseconds(-1));
+    CHECK(timed.create(ce::Request("closeio", "t").config("username", "K").config("password", "P")).id() > 0);
+    try {
+        timed.set_timeouts(std::chrono::seconds(10), std::chrono::hours(24 * 365));
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
+        CHECK(std::string(e.what()).find("at most one day") != std::string::npos);
+    }
     CHECK(timed.create(ce::Request("closeio", "t").config("username", "K").config("password", "P")).id() > 0);
 
     std::set<std::string> tokens;

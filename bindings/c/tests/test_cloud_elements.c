@@ -290,6 +290,9 @@ static void test_timeouts_take_effect(void) {
     CHECK(elapsed < 1.3);
     CHECK(contains(ce_last_error_message(), "300 ms"));
     CHECK(instance == NULL);
+    /* More than a day is refused, and the timeouts stay as they were. */
+    CHECK_STATUS(ce_client_set_timeout_ms(client, 1000, UINT32_MAX), CE_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ce_last_error_message(), "at most one day"));
     /* Back to the defaults: the same client works again. */
     CHECK_STATUS(ce_client_set_timeout_ms(client, 0, 0), CE_OK);
     CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_OK);
