@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The Python package: build the abi3 wheel with maturin, run pytest against it in .venv, then
-# install the same wheel into a brand-new venv and create an instance against its embedded sandbox.
+# The Python package: build the abi3 wheel with maturin, run pytest against it in .venv, check the
+# hand-kept stubs against the module (mypy's stubtest, and mypy --strict on a typed use), then
+# install the same wheel into a brand-new venv and create an instance against its embedded sandbox;
+# any other CPython 3.9..3.13 found on PATH imports the wheel and does the same.
 # Needs only CPython >= 3.9 with venv and pip, and the Rust toolchain; PYTHON picks the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,12 +16,12 @@ python=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-step "Python: the test venv (.venv), with maturin and pytest"
+step "Python: the test venv (.venv), with maturin, pytest and mypy"
 if ! .venv/bin/python -c 'import pip' >/dev/null 2>&1; then
     rm -rf .venv
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install -q "maturin>=1.9,<2" pytest
+.venv/bin/python -m pip install -q "maturin>=1.9,<2" pytest mypy
 
 step "Python: build the wheel (maturin, cargo feature \`python\`, release)"
 .venv/bin/maturin build --release --interpreter .venv/bin/python --out "$tmp/wheel"
@@ -41,10 +43,42 @@ elif [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-step "Python: the wheel in a fresh venv creates an instance against ce.Sandbox()"
-"$python" -m venv "$tmp/fresh"
-"$tmp/fresh/bin/python" -m pip install -q --no-deps --no-index "$wheel"
-(cd "$tmp" && "${clean_env[@]}" "$tmp/fresh/bin/python" - <<'EOF'
+# No allowlist: every difference between _native.pyi and the module is an error. mypy runs in the
+# temporary directory, where it leaves its cache (stubtest ignores MYPY_CACHE_DIR).
+venv_python=$PWD/.venv/bin/python
+step "Python: stubtest (the stubs against the installed module)"
+(cd "$tmp" && "$venv_python" -m mypy.stubtest cloud_elements)
+
+step "Python: mypy --strict on a typed use of the package"
+cat >"$tmp/typed_use.py" <<'EOF'
+from typing import Optional
+
+import cloud_elements as ce
+
+
+# `__exit__` returns None: mypy knows a `with` block lets exceptions through, so these return.
+def create(client: ce.Client) -> ce.Instance:
+    with client:
+        return client.create_instance("closeio", {"username": "K", "password": True}, name="T", tags=["a"])
+
+
+def url() -> str:
+    with ce.Sandbox() as sb:
+        return sb.url
+
+
+def status(e: ce.CloudElementsError) -> Optional[int]:
+    if isinstance(e, (ce.ApiError, ce.DecodeError)):
+        return e.status
+    return None
+
+
+def problems(e: ce.InvalidInputError) -> list[str]:
+    return list(e.problems)
+EOF
+(cd "$tmp" && "$venv_python" -m mypy --strict typed_use.py)
+
+smoke=$(cat <<'EOF'
 import pathlib
 
 import cloud_elements as ce
@@ -59,6 +93,25 @@ with ce.Sandbox() as sb:
 print(f"cloud_elements {ce.__version__} from {package}: created {inst!r}")
 EOF
 )
+
+step "Python: the wheel in a fresh venv creates an instance against ce.Sandbox()"
+"$python" -m venv "$tmp/fresh"
+"$tmp/fresh/bin/python" -m pip install -q --no-deps --no-index "$wheel"
+(cd "$tmp" && "${clean_env[@]}" "$tmp/fresh/bin/python" -c "$smoke")
+
+# The wheel is abi3, one file for every CPython >= 3.9: other minor versions on PATH import it
+# (unpacked; a wheel is a zip) and create an instance too. None found is no failure.
+tested=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+for version in 3.9 3.10 3.11 3.12 3.13; do
+    [ "$version" != "$tested" ] || continue
+    other=$(command -v "python$version") || continue
+    # A name on PATH may not run (a pyenv shim for a version not selected): skip it.
+    "$other" -c "import sys; assert sys.implementation.name == 'cpython' and sys.version.startswith('$version.')" \
+        >/dev/null 2>&1 || continue
+    step "Python $version: import the wheel and create an instance"
+    "$other" -m zipfile -e "$wheel" "$tmp/python$version"
+    (cd "$tmp" && "${clean_env[@]}" PYTHONPATH="$tmp/python$version" "$other" -c "$smoke")
+done
 
 echo
 echo "python tests passed"

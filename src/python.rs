@@ -5,6 +5,7 @@
 //! redaction all happen in the core. The public package is `bindings/python/cloud_elements`, which
 //! re-exports what this module defines; `_native.pyi` there describes it for type checkers.
 
+use std::borrow::Cow;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -23,10 +24,19 @@ use crate::{Client as CoreClient, ClientBuilder, Error, ErrorKind, Instance as C
 /// `cloud_elements.ApiError`, not the private native module.
 const PACKAGE: &str = "cloud_elements";
 
-// The exception hierarchy, defined once, here. `create_exception!` takes one base class; the three
+// The exception hierarchy, defined once, here. `create_exception!` takes one base class; the four
 // exceptions that are also built-in exceptions users already catch (orjson's convention) have two,
 // so they are made by calling `type(name, bases, namespace)` once per process (`dual_base` below).
-create_exception!(cloud_elements, CloudElementsError, PyException, "Base class of every error this package raises.");
+// Every attribute an exception carries has a class-level default (`None` or `()`), so an exception
+// made by hand, e.g. `ApiError("boom")` in a user's test, answers it too.
+create_exception!(
+    cloud_elements,
+    CloudElementsError,
+    PyException,
+    "Base class of the errors this package raises, except for two kinds that stay built-in, as usual in \
+     Python: an argument of the wrong type raises `TypeError` (`OverflowError` for an int too large for \
+     its parameter), and a `Sandbox` that cannot start raises `OSError`."
+);
 create_exception!(
     cloud_elements,
     ApiError,
@@ -54,6 +64,7 @@ create_exception!(
 static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static INVALID_INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MISSING_CONFIGURATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static CLOSED_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn timeout_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     dual_base(
@@ -63,6 +74,7 @@ fn timeout_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         py.get_type::<PyTimeoutError>(),
         "A configured timeout ran out; also the built-in `TimeoutError`. If the request was sent, the \
          instance may have been created.",
+        &[],
     )
 }
 
@@ -72,8 +84,10 @@ fn invalid_input_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         &INVALID_INPUT_ERROR,
         "InvalidInputError",
         py.get_type::<PyValueError>(),
-        "The request or the client settings are malformed; also a `ValueError`. Nothing was sent. \
-         Attribute: `problems`, one sentence per problem, naming keys, never values.",
+        "An argument or setting is malformed (the request, the client settings, a sandbox fault); also a \
+         `ValueError`. Nothing was sent. Attribute: `problems`, one sentence per problem, naming keys \
+         and arguments, never values.",
+        &[("problems", PyTuple::empty(py).into_any())],
     )
 }
 
@@ -85,22 +99,45 @@ fn missing_configuration_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         py.get_type::<PyValueError>(),
         "Required configuration entries are missing or empty; also a `ValueError`. Nothing was sent. \
          Attributes: `element` (the element key), `missing` (entry names, in catalog order).",
+        &[("element", py.None().into_bound(py)), ("missing", PyTuple::empty(py).into_any())],
     )
 }
 
-/// `class <name>(CloudElementsError, <builtin>)`, created on first use.
+fn closed_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    dual_base(
+        py,
+        &CLOSED_ERROR,
+        "ClosedError",
+        py.get_type::<PyRuntimeError>(),
+        "The client or the sandbox was closed before this call; also a `RuntimeError`.",
+        &[],
+    )
+}
+
+fn closed_err(py: Python<'_>, what: &str) -> PyErr {
+    match closed_error(py) {
+        Ok(class) => exception(class, format!("the {what} is closed"), &[]),
+        Err(err) => err,
+    }
+}
+
+/// `class <name>(CloudElementsError, <builtin>)` with class attributes `defaults`, created on first use.
 fn dual_base<'a, 'py>(
     py: Python<'py>,
     cell: &'a PyOnceLock<Py<PyType>>,
     name: &str,
     builtin: Bound<'py, PyType>,
     doc: &str,
+    defaults: &[(&str, Bound<'py, PyAny>)],
 ) -> PyResult<&'a Bound<'py, PyType>> {
     let class = cell.get_or_try_init(py, || {
         let bases = PyTuple::new(py, [py.get_type::<CloudElementsError>(), builtin])?;
         let namespace = PyDict::new(py);
         namespace.set_item("__module__", PACKAGE)?;
         namespace.set_item("__doc__", doc)?;
+        for (attribute, value) in defaults {
+            namespace.set_item(*attribute, value)?;
+        }
         let class = py.get_type::<PyType>().call1((name, bases, namespace))?;
         Ok::<_, PyErr>(class.cast_into::<PyType>()?.unbind())
     })?;
@@ -166,13 +203,31 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `value` as Rust text. A `str` that is not valid Unicode (it holds a lone surrogate, which UTF-8
+/// cannot encode) adds a problem naming `what`, never the value: the value may be a secret, and
+/// the `UnicodeEncodeError` Python would raise quotes the whole string. The text then comes back
+/// with U+FFFD in place of the surrogates, so that everything else can still be checked.
+fn text(value: &Bound<'_, PyString>, what: &str, problems: &mut Vec<String>) -> String {
+    match value.to_cow() {
+        Ok(text) => text.into_owned(),
+        Err(_) => {
+            problems.push(format!("the {what} is not valid Unicode text"));
+            value.to_string_lossy().into_owned()
+        }
+    }
+}
+
 fn seconds(what: &str, value: Option<f64>, problems: &mut Vec<String>) -> Option<Duration> {
     let value = value?;
-    let duration = Duration::try_from_secs_f64(value).ok();
-    if duration.is_none() {
-        problems.push(format!("the {what} must be a finite, non-negative number of seconds"));
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) => Some(duration),
+        // Too many seconds for a `Duration`: the core refuses it with its own limit.
+        Err(_) if value.is_finite() && value > 0.0 => Some(Duration::MAX),
+        Err(_) => {
+            problems.push(format!("the {what} must be a finite, non-negative number of seconds"));
+            None
+        }
     }
-    duration
 }
 
 /// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
@@ -187,8 +242,8 @@ struct PyClient {
 }
 
 impl PyClient {
-    fn client(&self) -> PyResult<CoreClient> {
-        lock(&self.client).clone().ok_or_else(|| PyRuntimeError::new_err("the client is closed"))
+    fn client(&self, py: Python<'_>) -> PyResult<CoreClient> {
+        lock(&self.client).clone().ok_or_else(|| closed_err(py, "client"))
     }
 }
 
@@ -198,22 +253,22 @@ impl PyClient {
     #[pyo3(signature = (*, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None))]
     fn new(
         py: Python<'_>,
-        user_secret: Option<String>,
-        organization_secret: Option<String>,
-        base_url: Option<String>,
+        user_secret: Option<&Bound<'_, PyString>>,
+        organization_secret: Option<&Bound<'_, PyString>>,
+        base_url: Option<&Bound<'_, PyString>>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let mut problems = Vec::new();
         let mut builder = ClientBuilder::default().from_env();
         if let Some(secret) = user_secret {
-            builder = builder.user_secret(secret);
+            builder = builder.user_secret(text(secret, "user secret", &mut problems));
         }
         if let Some(secret) = organization_secret {
-            builder = builder.organization_secret(secret);
+            builder = builder.organization_secret(text(secret, "organization secret", &mut problems));
         }
         if let Some(url) = base_url {
-            builder = builder.base_url(url);
+            builder = builder.base_url(text(url, "base URL", &mut problems));
         }
         if let Some(timeout) = seconds("timeout", timeout, &mut problems) {
             builder = builder.timeout(timeout);
@@ -245,22 +300,23 @@ impl PyClient {
     fn create_instance(
         &self,
         py: Python<'_>,
-        element_key: String,
+        element_key: &Bound<'_, PyString>,
         configuration: &Bound<'_, PyAny>,
-        name: String,
-        tags: Option<Vec<String>>,
+        name: &Bound<'_, PyString>,
+        tags: Option<Vec<Bound<'_, PyString>>>,
     ) -> PyResult<PyInstance> {
-        let client = self.client()?;
-        let mut request = InstanceRequest::new(element_key, name);
+        let client = self.client(py)?;
         let mut problems = Vec::new();
+        let mut request =
+            InstanceRequest::new(text(element_key, "element key", &mut problems), text(name, "name", &mut problems));
         for (key, value) in configuration_entries(configuration, &mut problems)? {
             request.set_config(key, value);
         }
+        for (i, tag) in tags.iter().flatten().enumerate() {
+            request.add_tag(text(tag, &format!("tag at index {i}"), &mut problems));
+        }
         if !problems.is_empty() {
             return Err(invalid_input(py, problems));
-        }
-        for tag in tags.unwrap_or_default() {
-            request.add_tag(tag);
         }
         let instance = py.detach(move || client.create_instance(&request)).map_err(|e| to_py_err(py, e))?;
         PyInstance::new(py, instance)
@@ -268,12 +324,18 @@ impl PyClient {
 
     /// The `Authorization` header value for calls on one instance:
     /// `User <user secret>, Organization <organization secret>, Element <token>`.
-    fn authorization_header(&self, token: &str) -> PyResult<String> {
-        Ok(self.client()?.authorization_for(token).expose().to_owned())
+    fn authorization_header(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<String> {
+        let client = self.client(py)?;
+        let mut problems = Vec::new();
+        let token = text(token, "instance token", &mut problems);
+        if !problems.is_empty() {
+            return Err(invalid_input(py, problems));
+        }
+        Ok(client.authorization_for(&token).expose().to_owned())
     }
 
     /// Releases the connection pool once calls in flight finish; later calls raise
-    /// `RuntimeError`. Closing twice is fine.
+    /// `ClosedError`. Closing twice is fine.
     fn close(&self) {
         lock(&self.client).take();
     }
@@ -304,9 +366,9 @@ impl PyClient {
         slf
     }
 
-    fn __exit__(&self, _exc_type: &Bound<'_, PyAny>, _exc: &Bound<'_, PyAny>, _traceback: &Bound<'_, PyAny>) -> bool {
+    /// Closes the client; the exception, if any, propagates.
+    fn __exit__(&self, _exc_type: &Bound<'_, PyAny>, _exc: &Bound<'_, PyAny>, _traceback: &Bound<'_, PyAny>) {
         self.close();
-        false
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -321,7 +383,7 @@ impl PyClient {
 }
 
 /// Reads a mapping of configuration entries as text, adding a problem (naming the key, never the
-/// value) for each entry that is not `str`, `bool` or `int`.
+/// value) for each entry that is not `str`, `bool` or `int`, or not valid Unicode text.
 fn configuration_entries(
     configuration: &Bound<'_, PyAny>,
     problems: &mut Vec<String>,
@@ -332,15 +394,19 @@ fn configuration_entries(
     let mut entries = Vec::new();
     for item in mapping.items()?.iter() {
         let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-        let Ok(key) = key.extract::<String>() else {
+        let Ok(key) = key.cast::<PyString>() else {
             problems.push(format!("configuration keys must be str, not {}", key.get_type().name()?));
+            continue;
+        };
+        let Ok(key) = key.to_cow().map(Cow::into_owned) else {
+            problems.push("a configuration key is not valid Unicode text".to_owned());
             continue;
         };
         // bool before int: a Python bool is an int.
         let text = if let Ok(flag) = value.cast::<PyBool>() {
             Some(if flag.is_true() { "true" } else { "false" }.to_owned())
-        } else if value.is_instance_of::<PyString>() {
-            value.extract::<String>().ok().or_else(|| {
+        } else if let Ok(value) = value.cast::<PyString>() {
+            value.to_cow().ok().map(Cow::into_owned).or_else(|| {
                 problems.push(format!("the value of configuration entry `{key}` is not valid Unicode text"));
                 None
             })
@@ -456,7 +522,7 @@ fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>
 }
 
 /// A scalar keyword argument of `Sandbox.inject` as JSON.
-fn field_to_json(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+fn field_to_json(name: &str, value: &Bound<'_, PyAny>, problems: &mut Vec<String>) -> PyResult<Value> {
     if value.is_none() {
         Ok(Value::Null)
     } else if let Ok(flag) = value.cast::<PyBool>() {
@@ -465,8 +531,8 @@ fn field_to_json(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
         Ok(Value::from(value.extract::<i64>()?))
     } else if value.is_instance_of::<PyFloat>() {
         Ok(Value::from(value.extract::<f64>()?))
-    } else if value.is_instance_of::<PyString>() {
-        Ok(Value::String(value.extract()?))
+    } else if let Ok(value) = value.cast::<PyString>() {
+        Ok(Value::String(text(value, &format!("fault field `{name}`"), problems)))
     } else {
         Err(PyTypeError::new_err(format!("fault field `{name}` must be a str, int, float, bool or None")))
     }
@@ -483,10 +549,10 @@ struct PySandbox {
 }
 
 impl PySandbox {
-    fn with<T>(&self, f: impl FnOnce(&CoreSandbox) -> T) -> PyResult<T> {
+    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&CoreSandbox) -> T) -> PyResult<T> {
         match &*lock(&self.sandbox) {
             Some(sandbox) => Ok(f(sandbox)),
-            None => Err(PyRuntimeError::new_err("the sandbox is closed")),
+            None => Err(closed_err(py, "sandbox")),
         }
     }
 }
@@ -495,16 +561,24 @@ impl PySandbox {
 impl PySandbox {
     #[new]
     #[pyo3(signature = (*, user_secret=None, organization_secret=None))]
-    fn new(py: Python<'_>, user_secret: Option<String>, organization_secret: Option<String>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        user_secret: Option<&Bound<'_, PyString>>,
+        organization_secret: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<Self> {
+        let mut problems = Vec::new();
         let mut builder = CoreSandbox::builder();
         if let Some(secret) = user_secret {
-            builder = builder.user_secret(secret);
+            builder = builder.user_secret(text(secret, "user secret", &mut problems));
         }
         if let Some(secret) = organization_secret {
-            builder = builder.organization_secret(secret);
+            builder = builder.organization_secret(text(secret, "organization secret", &mut problems));
+        }
+        if !problems.is_empty() {
+            return Err(invalid_input(py, problems));
         }
         let sandbox = py.detach(move || builder.start()).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+            std::io::ErrorKind::InvalidInput => invalid_input(py, vec![e.to_string()]),
             _ => PyErr::from(e),
         })?;
         Ok(PySandbox {
@@ -535,49 +609,60 @@ impl PySandbox {
 
     /// API requests received since the start or the last `reset()`.
     #[getter]
-    fn request_count(&self) -> PyResult<u64> {
-        self.with(CoreSandbox::request_count)
+    fn request_count(&self, py: Python<'_>) -> PyResult<u64> {
+        self.with(py, CoreSandbox::request_count)
     }
 
     /// Queues a fault for the next `times` API requests, e.g. `inject("delay", ms=500)`,
     /// `inject("status", status=503, retry_after="2")`, `inject("body", status=400, body="...")`,
     /// `inject("reset")`, `inject("truncate")`.
     #[pyo3(signature = (kind, *, times=1, **fields))]
-    fn inject(&self, kind: &str, times: u32, fields: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    fn inject(
+        &self,
+        py: Python<'_>,
+        kind: &Bound<'_, PyString>,
+        times: u32,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let mut problems = Vec::new();
         let mut json = serde_json::Map::new();
+        json.insert("kind".to_owned(), Value::from(text(kind, "fault kind", &mut problems)));
         for (name, value) in fields.into_iter().flatten() {
-            let name: String = name.extract()?;
-            let value = field_to_json(&name, &value)?;
+            // `**{"\ud800": 1}` passes any str as a keyword name.
+            let name = text(name.cast::<PyString>()?, "name of a fault field", &mut problems);
+            let value = field_to_json(&name, &value, &mut problems)?;
             json.insert(name, value);
         }
-        json.insert("kind".to_owned(), Value::from(kind));
         json.insert("times".to_owned(), Value::from(times));
+        if !problems.is_empty() {
+            return Err(invalid_input(py, problems));
+        }
         let fault: Fault = serde_json::from_value(Value::Object(json))
-            .map_err(|e| PyValueError::new_err(format!("not a sandbox fault: {e}")))?;
-        fault.validate().map_err(PyValueError::new_err)?;
-        self.with(|sandbox| sandbox.inject(fault))
+            .map_err(|e| invalid_input(py, vec![format!("not a sandbox fault: {e}")]))?;
+        fault.validate().map_err(|problem| invalid_input(py, vec![problem]))?;
+        self.with(py, |sandbox| sandbox.inject(fault))
     }
 
     /// Drops all queued faults.
-    fn clear_faults(&self) -> PyResult<()> {
-        self.with(CoreSandbox::clear_faults)
+    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, CoreSandbox::clear_faults)
     }
 
     /// Forgets instances, faults, the request log and the request count.
-    fn reset(&self) -> PyResult<()> {
-        self.with(CoreSandbox::reset)
+    fn reset(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, CoreSandbox::reset)
     }
 
     /// The stored instances in id order, as the create answered them (secrets unmasked).
     fn instances<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let instances = self.with(CoreSandbox::instances)?;
+        let instances = self.with(py, CoreSandbox::instances)?;
         PyList::new(py, instances.iter().map(|i| json_to_py(py, i)).collect::<PyResult<Vec<_>>>()?)
     }
 
     /// The last (at most 1000) API requests, oldest first, as dicts with `method`, `target`,
     /// `headers` (a list of `(name, value)` pairs) and `body` (bytes).
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let requests = self.with(CoreSandbox::requests)?;
+        let requests = self.with(py, CoreSandbox::requests)?;
         let list = PyList::empty(py);
         for request in requests {
             let dict = PyDict::new(py);
@@ -601,15 +686,15 @@ impl PySandbox {
         slf
     }
 
+    /// Stops the server; the exception, if any, propagates.
     fn __exit__(
         &self,
         py: Python<'_>,
         _exc_type: &Bound<'_, PyAny>,
         _exc: &Bound<'_, PyAny>,
         _traceback: &Bound<'_, PyAny>,
-    ) -> bool {
+    ) {
         self.close(py);
-        false
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -635,5 +720,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TransportError", py.get_type::<TransportError>())?;
     m.add("TimeoutError", timeout_error(py)?)?;
     m.add("DecodeError", py.get_type::<DecodeError>())?;
+    m.add("ClosedError", closed_error(py)?)?;
+    // The class-level defaults of the attributes (see the exception hierarchy at the top).
+    let none = py.None().into_bound(py);
+    for attribute in ["status", "message", "request_id", "provider_message", "body"] {
+        py.get_type::<ApiError>().setattr(attribute, &none)?;
+    }
+    py.get_type::<DecodeError>().setattr("status", &none)?;
     Ok(())
 }

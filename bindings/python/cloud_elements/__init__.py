@@ -20,6 +20,7 @@ from ._native import (
     ApiError,
     AuthenticationError,
     Client,
+    ClosedError,
     CloudElementsError,
     DecodeError,
     Instance,
@@ -27,7 +28,7 @@ from ._native import (
     MissingConfigurationError,
     NotFoundError,
     Sandbox,
-    TimeoutError,
+    TimeoutError as TimeoutError,  # an explicit re-export, though not in __all__ (see below)
     TransportError,
     __version__,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "Client",
+    "ClosedError",
     "CloudElementsError",
     "DecodeError",
     "Instance",
@@ -43,7 +45,8 @@ __all__ = [
     "MissingConfigurationError",
     "NotFoundError",
     "Sandbox",
-    "TimeoutError",
+    # Not "TimeoutError": `from cloud_elements import *` would shadow the built-in of that name.
+    # `ce.TimeoutError` is a subclass of it, so `except TimeoutError` catches ours either way.
     "TransportError",
     "__version__",
 ]

@@ -1,7 +1,8 @@
 # Hand-kept stubs for the native module (src/python.rs); keep them in step with it. Names are checked
-# by tests/test_package.py, signatures by `python -m mypy.stubtest cloud_elements._native`.
+# by tests/test_package.py, signatures and attributes by `python -m mypy.stubtest cloud_elements`
+# (scripts/test-python.sh).
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Optional, Union, final
 
@@ -19,6 +20,7 @@ __all__ = [
     "TransportError",
     "TimeoutError",
     "DecodeError",
+    "ClosedError",
 ]
 
 __version__: str
@@ -33,7 +35,8 @@ class Client:
     Unset arguments fall back to ``CLOUD_ELEMENTS_BASE_URL``, ``CLOUD_ELEMENTS_USER_SECRET`` and
     ``CLOUD_ELEMENTS_ORG_SECRET``; timeouts are in seconds (defaults 60 and 10). Share one client
     between threads: calls release the GIL while they wait on the network. Raises
-    ``InvalidInputError`` when a setting is missing or malformed.
+    ``InvalidInputError`` when a setting is missing or malformed (timeouts: above zero, at most one
+    day; no ``user:password@`` in the URL).
     """
 
     def __new__(
@@ -64,7 +67,7 @@ class Client:
         """``User <user secret>, Organization <organization secret>, Element <token>``."""
     def close(self) -> None:
         """Releases the connections once calls in flight finish; later calls raise
-        ``RuntimeError``. Closing twice is fine."""
+        ``ClosedError``. Closing twice is fine."""
     @property
     def closed(self) -> bool: ...
     @property
@@ -79,7 +82,7 @@ class Client:
         exc_type: Optional[type[BaseException]],
         exc: Optional[BaseException],
         traceback: Optional[TracebackType],
-    ) -> bool: ...
+    ) -> None: ...
 
 @final
 class Instance:
@@ -116,7 +119,7 @@ class Sandbox:
     ``inject`` fields by kind: ``delay``: ``ms``; ``status``: ``status``, ``message``,
     ``provider_message``, ``retry_after``; ``body``: ``status``, ``body``, ``content_type``;
     ``reset`` and ``truncate``: none. After ``close()`` the properties ``url`` and the secrets
-    still answer; everything else raises ``RuntimeError``.
+    still answer; everything else raises ``ClosedError``. Malformed faults raise ``InvalidInputError``.
     """
 
     def __new__(cls, *, user_secret: Optional[str] = None, organization_secret: Optional[str] = None) -> Sandbox: ...
@@ -141,19 +144,28 @@ class Sandbox:
         exc_type: Optional[type[BaseException]],
         exc: Optional[BaseException],
         traceback: Optional[TracebackType],
-    ) -> bool: ...
+    ) -> None: ...
 
 # Exceptions. Messages and attributes never hold a secret (user or organization secret, token,
 # configuration values): server text has every secret the client knows replaced by "[redacted]".
+# Each attribute has a class-level default (None or ()), for exceptions made by hand, e.g. in tests.
+# Exceptions the package raises have every attribute set; their `status`, `body` and `element` are
+# never None.
 
 class CloudElementsError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of the errors this package raises.
+
+    Except for two kinds that stay built-in, as usual in Python: an argument of the wrong type
+    raises ``TypeError`` (``OverflowError`` for an int too large for its parameter), and a
+    ``Sandbox`` that cannot start raises ``OSError``.
+    """
 
 class InvalidInputError(CloudElementsError, ValueError):
-    """The request or the client settings are malformed. Nothing was sent."""
+    """An argument or setting is malformed (the request, the client settings, a sandbox fault).
+    Nothing was sent. Text that is not valid Unicode (a lone surrogate) is one such problem."""
 
-    problems: list[str]
-    """One sentence per problem, naming keys, never values."""
+    problems: Sequence[str]
+    """One sentence per problem, naming keys and arguments, never values (a list when raised)."""
 
 class MissingConfigurationError(CloudElementsError, ValueError):
     """Required configuration entries are missing or empty. Nothing was sent.
@@ -162,18 +174,18 @@ class MissingConfigurationError(CloudElementsError, ValueError):
     exactly what to add. It is a ``ValueError``, like every error in the caller's input.
     """
 
-    element: str
-    missing: list[str]
-    """Every missing entry, in catalog order."""
+    element: Optional[str]
+    missing: Sequence[str]
+    """Every missing entry, in catalog order (a list when raised)."""
 
 class ApiError(CloudElementsError):
     """The server answered with an HTTP error status."""
 
-    status: int
+    status: Optional[int]
     message: Optional[str]
     request_id: Optional[str]
     provider_message: Optional[str]
-    body: str
+    body: Optional[str]
     """The body as received (at most 64 KiB), secrets redacted."""
 
 class AuthenticationError(ApiError):
@@ -191,4 +203,7 @@ class TimeoutError(CloudElementsError, builtins.TimeoutError):
 class DecodeError(CloudElementsError):
     """The server's answer is not a usable response (not JSON, no token, too large)."""
 
-    status: int
+    status: Optional[int]
+
+class ClosedError(CloudElementsError, RuntimeError):
+    """The client or the sandbox was closed before this call."""

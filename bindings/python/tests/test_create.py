@@ -169,9 +169,23 @@ def test_client_context_manager_closes(make_client):
         assert client.create_instance("closeio", {"username": "K", "password": "P"}, name="In").token
     assert client.closed
     assert "closed=True" in repr(client)
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ce.ClosedError, match="the client is closed") as caught:
         client.create_instance("closeio", {"username": "K", "password": "P"}, name="After")
+    assert isinstance(caught.value, RuntimeError) and isinstance(caught.value, ce.CloudElementsError)
+    with pytest.raises(ce.ClosedError):
+        client.authorization_header("token")
     client.close()  # twice is fine
+
+
+def test_exit_returns_none_and_lets_exceptions_through(sandbox, make_client):
+    client = make_client()
+    assert client.__exit__(None, None, None) is None
+    with pytest.raises(KeyError), make_client():
+        raise KeyError("from the with block")
+    with ce.Sandbox() as sb:
+        assert sb.__exit__(None, None, None) is None
+    with pytest.raises(KeyError), ce.Sandbox():
+        raise KeyError("from the with block")
 
 
 def test_sandbox_context_manager_closes():
@@ -182,8 +196,12 @@ def test_sandbox_context_manager_closes():
         client = ce.Client(base_url=url, user_secret=sb.user_secret, organization_secret=sb.organization_secret)
         client.create_instance("closeio", {"username": "K", "password": "P"}, name="X")
     assert sb.url == url
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ce.ClosedError, match="the sandbox is closed") as caught:
         sb.request_count
+    assert isinstance(caught.value, RuntimeError)
+    for method in (sb.reset, sb.clear_faults, sb.instances, sb.requests, lambda: sb.inject("reset")):
+        with pytest.raises(ce.ClosedError):
+            method()
     sb.close()  # twice is fine
 
 
@@ -200,10 +218,12 @@ def test_sandbox_defaults_reset_and_faults():
         sb.inject("status", status=503, retry_after="2", times=2)
         sb.clear_faults()
         assert client.create_instance("closeio", {"username": "K", "password": "P"}, name="X").token
-        with pytest.raises(ValueError, match="not a sandbox fault"):
+        with pytest.raises(ce.InvalidInputError, match="not a sandbox fault"):
             sb.inject("explode")
-        with pytest.raises(ValueError):
+        with pytest.raises(ce.InvalidInputError):
             sb.inject("delay")  # no ms
+        with pytest.raises(ce.InvalidInputError, match="fault field `body` is not valid Unicode text"):
+            sb.inject("body", status=200, body="x\ud800")
 
 
 def test_version():

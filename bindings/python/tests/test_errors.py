@@ -87,6 +87,21 @@ def test_client_settings_are_checked():
         ce.Client(user_secret="u", organization_secret="o", timeout=0)
 
 
+@pytest.mark.parametrize("setting", ["timeout", "connect_timeout"])
+@pytest.mark.parametrize("seconds", [86400.5, 1e19, 1e300])
+def test_timeouts_over_one_day_are_invalid_input(setting, seconds):
+    # Not a PanicException (a BaseException, which pytest.raises here would not catch).
+    with pytest.raises(ce.InvalidInputError) as caught:
+        ce.Client(user_secret="u", organization_secret="o", **{setting: seconds})
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.problems == ["timeouts must be at most one day"]
+
+
+def test_a_timeout_of_one_day_is_accepted():
+    client = ce.Client(user_secret="u", organization_secret="o", timeout=86400, connect_timeout=86400)
+    assert (client.timeout, client.connect_timeout) == (86400.0, 86400.0)
+
+
 def test_wrong_secret_is_an_authentication_error(sandbox, make_client):
     client = make_client(organization_secret="not-the-org-secret")
     with pytest.raises(ce.AuthenticationError) as caught:
@@ -133,6 +148,7 @@ def test_timeout_is_also_the_builtin_timeout_error(sandbox, make_client):
     assert isinstance(e, OSError)
     assert "took longer than 300 ms" in str(e)
     assert "may have been created" in str(e)
+    assert sandbox.request_count == 1  # sent once, not retried
 
 
 def test_connection_reset_is_a_transport_error(sandbox, client):
@@ -166,6 +182,52 @@ def test_exceptions_pickle_with_their_attributes(sandbox, make_client):
     assert (again.status, again.request_id, str(again)) == (401, caught.value.request_id, str(caught.value))
 
 
+def raised_by(call):
+    with pytest.raises(ce.CloudElementsError) as caught:
+        call()
+    return caught.value
+
+
+def test_dual_base_exceptions_pickle_with_their_attributes(sandbox, make_client):
+    client = make_client()
+    invalid = raised_by(lambda: client.create_instance("closeio", {"username": 1.5, "password": "P"}, name="T"))
+    missing = raised_by(lambda: client.create_instance("pardot", {"apikey.user.name": "me"}, name="T"))
+    settings = raised_by(lambda: ce.Client(user_secret="u", organization_secret="o", base_url="ftp://x"))
+    sandbox.inject("delay", ms=2000)
+    timeout = raised_by(lambda: make_client(timeout=0.2).create_instance("closeio", CLOSEIO, name="Slow"))
+    client.close()
+    closed = raised_by(lambda: client.create_instance("closeio", CLOSEIO, name="T"))
+
+    cases = [invalid, missing, settings, timeout, closed]
+    assert [type(e) for e in cases] == [
+        ce.InvalidInputError,
+        ce.MissingConfigurationError,
+        ce.InvalidInputError,
+        ce.TimeoutError,
+        ce.ClosedError,
+    ]
+    assert invalid.problems and settings.problems
+    assert (missing.element, missing.missing) == ("pardot", ["apikey.user.password", "apikey.user.key"])
+    for e in cases:
+        again = pickle.loads(pickle.dumps(e))
+        assert type(again) is type(e)
+        assert (str(again), again.args, vars(again)) == (str(e), e.args, vars(e))
+    again = pickle.loads(pickle.dumps(missing))
+    assert (again.element, again.missing) == (missing.element, missing.missing)
+    assert pickle.loads(pickle.dumps(invalid)).problems == invalid.problems
+
+
+def test_attributes_have_class_level_defaults():
+    # Exceptions made by hand (in a user's tests, say) answer every documented attribute.
+    for cls in (ce.ApiError, ce.AuthenticationError, ce.NotFoundError):
+        e = cls("boom")
+        assert (e.status, e.message, e.request_id, e.provider_message, e.body) == (None, None, None, None, None)
+    assert ce.DecodeError("boom").status is None
+    assert ce.InvalidInputError("boom").problems == ()
+    e = ce.MissingConfigurationError("boom")
+    assert (e.element, e.missing) == (None, ())
+
+
 def test_hierarchy():
     for name in [
         "InvalidInputError",
@@ -174,6 +236,7 @@ def test_hierarchy():
         "TransportError",
         "TimeoutError",
         "DecodeError",
+        "ClosedError",
     ]:
         cls = getattr(ce, name)
         assert issubclass(cls, ce.CloudElementsError), name
@@ -183,4 +246,5 @@ def test_hierarchy():
     assert issubclass(ce.TimeoutError, builtins.TimeoutError)
     assert issubclass(ce.InvalidInputError, ValueError)
     assert issubclass(ce.MissingConfigurationError, ValueError)
+    assert issubclass(ce.ClosedError, RuntimeError)
     assert issubclass(ce.CloudElementsError, Exception)

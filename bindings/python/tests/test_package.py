@@ -26,9 +26,17 @@ def stub_names():
 
 def test_everything_public_is_re_exported():
     public = {name for name in dir(_native) if not name.startswith("_")} | {"__version__"}
-    assert set(ce.__all__) == public
-    for name in ce.__all__:
+    # TimeoutError is an attribute, not in __all__: a star import must not shadow the built-in.
+    assert set(ce.__all__) == public - {"TimeoutError"}
+    for name in public:
         assert getattr(ce, name) is getattr(_native, name)
+
+
+def test_star_import_keeps_the_builtin_timeout_error():
+    namespace = {}
+    exec("from cloud_elements import *", namespace)
+    assert "TimeoutError" not in namespace
+    assert namespace["ClosedError"] is ce.ClosedError
 
 
 def test_stubs_describe_the_native_module():
@@ -60,7 +68,7 @@ def test_type_information_ships_with_the_package():
 
 
 def test_classes_name_the_public_package():
-    for cls in (ce.Client, ce.Instance, ce.Sandbox, ce.ApiError, ce.TimeoutError):
+    for cls in (ce.Client, ce.Instance, ce.Sandbox, ce.ApiError, ce.TimeoutError, ce.ClosedError):
         assert cls.__module__ == "cloud_elements"
 
 

@@ -117,3 +117,89 @@ def test_every_error_path(sandbox, make_client):
     ]
     for e in cases:
         assert_no_secret(e)
+
+
+@pytest.mark.parametrize("status", [200, 302])
+def test_an_undecodable_answer_never_quotes_the_instance_token(sandbox, client, status):
+    # Malformed JSON (a trailing comma) that carries a token the client cannot know in advance.
+    sandbox.inject("body", status=status, body='{"id": 7, "token": "tok-VERYSECRET-abc=", "name": "x",}')
+    e = raise_from(client)
+    assert type(e) is ce.DecodeError and e.status == status
+    assert "[redacted]" in str(e)
+    assert_no_secret(e, "VERYSECRET")
+
+
+def test_credentials_in_the_base_url_are_refused_without_quoting_them():
+    with pytest.raises(ce.InvalidInputError) as caught:
+        ce.Client(base_url="http://bob:hunter22@127.0.0.1:1/x", user_secret="u", organization_secret="o")
+    assert "user information" in str(caught.value)
+    assert_no_secret(caught.value, "hunter22", "bob:")
+
+
+# A lone surrogate cannot be encoded as UTF-8; the UnicodeEncodeError Python would raise holds the
+# whole string in its repr and `.object`. The package names the argument instead.
+BAD = "TOPSECRET\ud800"
+
+
+def assert_not_unicode(call, problem):
+    with pytest.raises(ce.InvalidInputError) as caught:
+        call()
+    e = caught.value
+    assert problem in e.problems, e.problems
+    assert e.__cause__ is None and e.__context__ is None
+    assert_no_secret(e, "TOPSECRET", "\ud800")
+    return e
+
+
+@pytest.mark.parametrize(
+    ("settings", "argument"),
+    [
+        (dict(user_secret=f"usr-{BAD}", organization_secret="o"), "user secret"),
+        (dict(user_secret="u", organization_secret=f"org-{BAD}"), "organization secret"),
+        (dict(user_secret="u", organization_secret="o", base_url=f"http://127.0.0.1:1/{BAD}"), "base URL"),
+    ],
+)
+def test_client_settings_that_are_not_unicode(settings, argument):
+    e = assert_not_unicode(lambda: ce.Client(**settings), f"the {argument} is not valid Unicode text")
+    assert e.problems == [f"the {argument} is not valid Unicode text"]
+
+
+def test_every_setting_that_is_not_unicode_is_reported_at_once():
+    e = assert_not_unicode(
+        lambda: ce.Client(user_secret=BAD, organization_secret=BAD, base_url=BAD, timeout=-1),
+        "the base URL is not valid Unicode text",
+    )
+    assert len(e.problems) >= 4, e.problems
+
+
+def test_sandbox_secrets_that_are_not_unicode():
+    assert_not_unicode(lambda: ce.Sandbox(user_secret=BAD), "the user secret is not valid Unicode text")
+    assert_not_unicode(lambda: ce.Sandbox(organization_secret=BAD), "the organization secret is not valid Unicode text")
+
+
+def test_a_token_that_is_not_unicode(client):
+    assert_not_unicode(lambda: client.authorization_header(f"tok-{BAD}\udc80"), "the instance token is not valid Unicode text")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (dict(element_key=f"closeio{BAD}"), "the element key is not valid Unicode text"),
+        (dict(name=BAD), "the name is not valid Unicode text"),
+        (dict(tags=["ok", BAD]), "the tag at index 1 is not valid Unicode text"),
+        (dict(configuration={**CONFIGURATION, BAD: "x"}), "a configuration key is not valid Unicode text"),
+        (
+            dict(configuration={"username": API_KEY, "password": BAD}),
+            "the value of configuration entry `password` is not valid Unicode text",
+        ),
+    ],
+)
+def test_request_text_that_is_not_unicode_sends_nothing(sandbox, client, arguments, problem):
+    call = dict(element_key="closeio", configuration=CONFIGURATION, name="Test", tags=["demo"])
+    call.update(arguments)
+    e = assert_not_unicode(
+        lambda: client.create_instance(call["element_key"], call["configuration"], name=call["name"], tags=call["tags"]),
+        problem,
+    )
+    assert "must be str, not str" not in str(e)
+    assert sandbox.request_count == 0

@@ -1,9 +1,17 @@
-"""One client shared by many threads; the GIL is released while a call waits on the network."""
+"""One client shared by many threads; the GIL is released while a call waits on the network.
+
+Every wait here has a deadline: a broken call must fail its test, not hang the run.
+"""
 
 import threading
 import time
 
+import pytest
+
+import cloud_elements as ce
+
 CONFIGURATION = {"username": "K", "password": "P"}
+DEADLINE = 30.0  # seconds, far beyond what any test here needs
 
 
 def run_threads(count, work):
@@ -12,19 +20,38 @@ def run_threads(count, work):
     results, errors = [None] * count, []
 
     def run(i):
-        barrier.wait()
         try:
+            barrier.wait(DEADLINE)
             results[i] = work(i)
         except BaseException as e:  # reported by the test, not lost in a thread
             errors.append(e)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    # Daemon threads: one that hangs despite everything cannot keep the test run alive.
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert not any(t.is_alive() for t in threads), "a thread hung"
     return results, errors
+
+
+def start_call(client, name):
+    """Starts `client.create_instance` on a daemon thread; `outcome` gets "instance" or "error"."""
+    outcome = {}
+    done = threading.Event()
+
+    def call():
+        try:
+            outcome["instance"] = client.create_instance("closeio", CONFIGURATION, name=name)
+        except BaseException as e:  # asserted by the test
+            outcome["error"] = e
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    return thread, done, outcome
 
 
 def test_eight_threads_fifty_creates_each(sandbox, client):
@@ -58,21 +85,43 @@ def test_the_gil_is_released_during_the_call(sandbox, client):
 
 def test_python_code_runs_while_a_call_waits(sandbox, client):
     sandbox.inject("delay", ms=800)
-    done = threading.Event()
-
-    def call():
-        client.create_instance("closeio", CONFIGURATION, name="slow")
-        done.set()
-
-    thread = threading.Thread(target=call)
     started = last = time.monotonic()
-    thread.start()
+    thread, done, outcome = start_call(client, "slow")
     longest_pause = 0.0
     while not done.is_set():
         now = time.monotonic()
+        assert now - started < DEADLINE, "the call never finished"
         longest_pause = max(longest_pause, now - last)
         last = now
-    thread.join(10)
+    thread.join(DEADLINE)
+    assert "error" not in outcome, outcome["error"]
+    assert outcome["instance"].token
     assert last - started >= 0.8
     # Had the call held the GIL, this loop would have stood still for the whole 0.8 s.
     assert longest_pause < 0.4, f"the main thread stood still for {longest_pause:.2f} s"
+
+
+def test_close_while_a_call_is_in_flight(sandbox, client):
+    sandbox.inject("delay", ms=800)
+    thread, done, outcome = start_call(client, "in flight")
+    deadline = time.monotonic() + DEADLINE
+    while sandbox.request_count == 0:
+        assert time.monotonic() < deadline, "the call never reached the sandbox"
+        time.sleep(0.005)
+    assert not done.is_set(), "the call finished before the test could close the client"
+
+    client.close()
+    assert client.closed
+    # Later calls fail at once, while the earlier one is still waiting on its answer...
+    with pytest.raises(ce.ClosedError, match="the client is closed"):
+        client.create_instance("closeio", CONFIGURATION, name="after close")
+    assert not done.is_set()
+    # ...which it gets: closing releases the connections only once calls in flight finish.
+    assert done.wait(DEADLINE), "the call in flight never finished"
+    thread.join(DEADLINE)
+    assert "error" not in outcome, outcome["error"]
+    assert outcome["instance"].token
+    with pytest.raises(ce.ClosedError):
+        client.create_instance("closeio", CONFIGURATION, name="after close")
+    assert sandbox.request_count == 1
+    assert [inst["name"] for inst in sandbox.instances()] == ["in flight"]
