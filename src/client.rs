@@ -405,7 +405,7 @@ impl Client {
     }
 
     /// Hides everything that must never appear in error text for this call.
-    fn redactor(&self, request: Option<&InstanceRequest>) -> Redactor {
+    fn redactor<'a>(&'a self, request: Option<&'a InstanceRequest>) -> Redactor<'a> {
         let c = &self.inner.credentials;
         let secrets = [c.user_secret().expose(), c.organization_secret().expose()];
         Redactor::new(secrets.into_iter().chain(request.into_iter().flat_map(InstanceRequest::secret_values)))
@@ -415,7 +415,7 @@ impl Client {
     fn read_response(
         &self,
         sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-        redactor: &Redactor,
+        redactor: &Redactor<'_>,
     ) -> Result<(u16, String), Error> {
         let inner = &*self.inner;
         let mut response = sent.map_err(|e| self.map_error(e, redactor))?;
@@ -439,7 +439,7 @@ impl Client {
         }
     }
 
-    fn map_error(&self, error: ureq::Error, redactor: &Redactor) -> Error {
+    fn map_error(&self, error: ureq::Error, redactor: &Redactor<'_>) -> Error {
         let inner = &*self.inner;
         let transport = |kind: TransportKind, what: &str, error: ureq::Error| {
             // The source is the library's error as text, redacted like everything else, keeping
@@ -506,7 +506,7 @@ impl Client {
 ///
 /// The body is parsed before anything is redacted (so secrets JSON-escaped in it are found as the
 /// server meant them), and redacted before it is cut to [`MAX_ERROR_BODY`].
-fn api_error(status: u16, body: &str, redactor: &Redactor) -> Error {
+fn api_error(status: u16, body: &str, redactor: &Redactor<'_>) -> Error {
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let field = |name: &str| {
         parsed

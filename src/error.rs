@@ -5,6 +5,7 @@
 //! input problems name keys, never values, and text that came from the server has every secret the
 //! client knows replaced by `[redacted]` before it is stored.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::time::Duration;
 
@@ -177,7 +178,7 @@ impl Error {
 
     /// An [`Error::Decode`]; the reason and the body pass through `redactor` first, and the body
     /// loses any instance token it carries (the client cannot know that token in advance).
-    pub(crate) fn decode(status: u16, reason: &str, body: &str, redactor: &Redactor) -> Self {
+    pub(crate) fn decode(status: u16, reason: &str, body: &str, redactor: &Redactor<'_>) -> Self {
         Error::Decode {
             status,
             reason: redactor.apply(reason),
@@ -265,41 +266,52 @@ pub(crate) const MIN_REDACTED_LEN: usize = 4;
 /// Servers echo configuration values (the Close.io sample echoes the password), sometimes inside
 /// JSON strings where `"` is `\"`, `/` may be `\/` and non-ASCII is `\uXXXX`; every such form is
 /// searched for, longest first, so that one secret inside another leaves no tail behind.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Redactor {
-    needles: Vec<String>,
+///
+/// It only borrows the secrets: the search forms are worked out the first time it is applied,
+/// so a call that succeeds pays nothing for it.
+#[derive(Default)]
+pub(crate) struct Redactor<'a> {
+    secrets: Vec<&'a str>,
+    needles: OnceCell<Vec<String>>,
 }
 
-impl Redactor {
-    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles = Vec::new();
-        for secret in secrets.into_iter().filter(|s| s.chars().count() >= MIN_REDACTED_LEN) {
-            // As JSON writes it inside a string: `"` and `\` escaped, non-ASCII as is or as \uXXXX.
-            let json = serde_json::to_string(secret).unwrap_or_default();
-            let json = json.get(1..json.len().saturating_sub(1)).unwrap_or_default().to_owned();
-            let escaped = |upper: bool| -> String {
-                json.encode_utf16()
-                    .map(|u| match (u < 0x80, upper) {
-                        (true, _) => char::from(u as u8).to_string(),
-                        (false, false) => format!("\\u{u:04x}"),
-                        (false, true) => format!("\\u{u:04X}"),
-                    })
-                    .collect()
-            };
-            for form in [secret.to_owned(), json.clone(), escaped(false), escaped(true)] {
-                needles.push(form.replace('/', "\\/"));
-                needles.push(form);
+impl<'a> Redactor<'a> {
+    pub(crate) fn new(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+        Redactor { secrets: secrets.into_iter().collect(), needles: OnceCell::new() }
+    }
+
+    /// Every form of every secret, longest first.
+    fn needles(&self) -> &[String] {
+        self.needles.get_or_init(|| {
+            let mut needles = Vec::new();
+            for secret in self.secrets.iter().filter(|s| s.chars().count() >= MIN_REDACTED_LEN) {
+                // As JSON writes it inside a string: `"` and `\` escaped, non-ASCII as is or as \uXXXX.
+                let json = serde_json::to_string(secret).unwrap_or_default();
+                let json = json.get(1..json.len().saturating_sub(1)).unwrap_or_default().to_owned();
+                let escaped = |upper: bool| -> String {
+                    json.encode_utf16()
+                        .map(|u| match (u < 0x80, upper) {
+                            (true, _) => char::from(u as u8).to_string(),
+                            (false, false) => format!("\\u{u:04x}"),
+                            (false, true) => format!("\\u{u:04X}"),
+                        })
+                        .collect()
+                };
+                for form in [(*secret).to_owned(), json.clone(), escaped(false), escaped(true)] {
+                    needles.push(form.replace('/', "\\/"));
+                    needles.push(form);
+                }
             }
-        }
-        needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        needles.dedup();
-        Redactor { needles }
+            needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            needles.dedup();
+            needles
+        })
     }
 
     /// `text` with every occurrence of every secret replaced by `[redacted]`.
     pub(crate) fn apply(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for needle in &self.needles {
+        for needle in self.needles() {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), "[redacted]");
             }

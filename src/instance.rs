@@ -440,7 +440,7 @@ impl Instance {
         Self::decode(200, json.to_owned(), &Redactor::default())
     }
 
-    pub(crate) fn decode(status: u16, body: String, redactor: &Redactor) -> Result<Self, Error> {
+    pub(crate) fn decode(status: u16, body: String, redactor: &Redactor<'_>) -> Result<Self, Error> {
         let fail = |reason: &str, body: &str| Error::decode(status, reason, body, redactor);
         let raw: Value = match serde_json::from_str(&body) {
             Ok(raw) => raw,
