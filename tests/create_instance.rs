@@ -116,6 +116,7 @@ fn documented_sample_responses_parse_over_http() {
             status: 200,
             content_type: "application/json".into(),
             body: sample.into(),
+            body_hex: None,
         }));
         let i = c.create_instance(&closeio("Test")).unwrap();
         assert_eq!(i.id, id);
@@ -199,7 +200,7 @@ fn unauthorized_carries_the_servers_message_and_request_id() {
         status: 401,
         content_type: "application/json".into(),
         body: r#"{"requestId":"5a1b2c","message":"Invalid Organization or User secret, or invalid Element token provided."}"#
-            .into(),
+            .into(), body_hex: None
     }));
     let err = c.create_instance(&closeio("x")).unwrap_err();
     assert_eq!(
@@ -242,7 +243,7 @@ fn malformed_replies_are_decode_or_transport_errors() {
     let sb = Sandbox::start().unwrap();
     let c = client(&sb);
     let body = |status: u16, content_type: &str, body: &str| {
-        Fault::new(FaultKind::Body { status, content_type: content_type.into(), body: body.into() })
+        Fault::new(FaultKind::Body { status, content_type: content_type.into(), body: body.into(), body_hex: None })
     };
     for (fault, kind, words) in [
         (body(200, "text/html", "<html><body>Proxy login</body></html>"), ErrorKind::Decode, "HTML"),
@@ -328,9 +329,14 @@ fn secrets_never_appear_in_debug_or_display() {
     // Errors whose server text echoes the secrets.
     let echo = r#"{"requestId":"r","message":"bad password PASSWORD-42e8 for USERSECRET-7f3a","providerMessage":"APIKEY-c0d5 rejected"}"#.to_owned();
     for fault in [
-        FaultKind::Body { status: 400, content_type: "application/json".into(), body: echo.clone() },
-        FaultKind::Body { status: 200, content_type: "text/plain".into(), body: echo.clone() },
-        FaultKind::Body { status: 200, content_type: "application/json".into(), body: echo.replace("requestId", "id") },
+        FaultKind::Body { status: 400, content_type: "application/json".into(), body: echo.clone(), body_hex: None },
+        FaultKind::Body { status: 200, content_type: "text/plain".into(), body: echo.clone(), body_hex: None },
+        FaultKind::Body {
+            status: 200,
+            content_type: "application/json".into(),
+            body: echo.replace("requestId", "id"),
+            body_hex: None,
+        },
         FaultKind::Status {
             status: 500,
             message: Some("ORGSECRET-9b1c leaked".into()),
@@ -355,6 +361,7 @@ fn secrets_never_appear_in_debug_or_display() {
             status: 400,
             content_type: "application/json".into(),
             body: body.into(),
+            body_hex: None,
         }));
         let err = c.create_instance(&tricky).unwrap_err();
         printed.push(format!("{err:?} {err}"));
@@ -365,7 +372,12 @@ fn secrets_never_appear_in_debug_or_display() {
         (302, r#"{"id": 7, "token": "TOKEN-d1e2f3="}"#),
         (200, r#"{"id": 7, "token": "TOKEN-d1e2f3=", "valid": "nope"}"#),
     ] {
-        sb.inject(Fault::new(FaultKind::Body { status, content_type: "application/json".into(), body: body.into() }));
+        sb.inject(Fault::new(FaultKind::Body {
+            status,
+            content_type: "application/json".into(),
+            body: body.into(),
+            body_hex: None,
+        }));
         let err = c.create_instance(&request).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");
         printed.push(format!("{err:?} {err}"));
@@ -379,6 +391,7 @@ fn secrets_never_appear_in_debug_or_display() {
             status: 200,
             content_type: "application/json".into(),
             body: body.into(),
+            body_hex: None,
         }));
         let err = c.create_instance(&request).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{err:?}");

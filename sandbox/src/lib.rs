@@ -31,9 +31,10 @@ mod ids;
 mod instance;
 mod server;
 mod state;
+mod tls;
 mod validate;
 
-pub use faults::{Fault, FaultKind};
+pub use faults::{Fault, FaultKind, MAX_OVERSIZE};
 
 use server::Shared;
 
@@ -99,6 +100,7 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
     url: String,
+    ca_pem: Option<String>,
     /// A handle on the listening socket, to wake the accept thread on drop.
     listener: TcpListener,
     accept_thread: Option<JoinHandle<()>>,
@@ -124,6 +126,20 @@ impl Sandbox {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// For a sandbox serving HTTPS ([`SandboxBuilder::tls`]), the PEM certificate of the test CA
+    /// that signed its certificate: write it to a file and give that to the client as its CA
+    /// bundle. `None` for plain HTTP.
+    ///
+    /// ```
+    /// let sandbox = cloud_elements_sandbox::Sandbox::builder().tls(true).start()?;
+    /// assert!(sandbox.url().starts_with("https://127.0.0.1:"));
+    /// assert!(sandbox.ca_certificate_pem().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The user secret the API accepts.
@@ -232,6 +248,7 @@ pub struct SandboxBuilder {
     bind: io::Result<Vec<SocketAddr>>,
     user_secret: String,
     organization_secret: String,
+    tls: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -240,6 +257,7 @@ impl Default for SandboxBuilder {
             bind: Ok(vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))]),
             user_secret: DEFAULT_USER_SECRET.to_string(),
             organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
+            tls: false,
         }
     }
 }
@@ -264,6 +282,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves HTTPS instead of HTTP (default off): the sandbox makes a test certificate authority
+    /// and a certificate for `localhost`, `127.0.0.1` and `::1` signed by it when it starts. A
+    /// client trusts it only with [`Sandbox::ca_certificate_pem`] as its CA bundle.
+    pub fn tls(mut self, enabled: bool) -> SandboxBuilder {
+        self.tls = enabled;
+        self
+    }
+
     /// Binds and starts serving on a background thread.
     ///
     /// Fails when the address cannot be resolved or bound, or when a secret is empty or holds a
@@ -280,14 +306,17 @@ impl SandboxBuilder {
         let addrs = self.bind?;
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
-        let url = format!("http://{}{}", connectable(addr), API_PREFIX);
-        let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret));
+        let identity = if self.tls { Some(tls::TlsIdentity::generate()?) } else { None };
+        let scheme = if identity.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}{}", connectable(addr), API_PREFIX);
+        let (ca_pem, config) = identity.map(|i| (i.ca_pem, i.config)).unzip();
+        let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret, config));
         let accept_listener = listener.try_clone()?;
         let accept_shared = Arc::clone(&shared);
         let accept_thread = thread::Builder::new()
             .name("sandbox-accept".into())
             .spawn(move || server::accept_loop(accept_listener, accept_shared))?;
-        Ok(Sandbox { shared, addr, url, listener, accept_thread: Some(accept_thread) })
+        Ok(Sandbox { shared, addr, url, ca_pem, listener, accept_thread: Some(accept_thread) })
     }
 }
 

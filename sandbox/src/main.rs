@@ -12,6 +12,7 @@ const DEFAULT_PORT: u16 = 12120;
 
 const USAGE: &str = "\
 Usage: cloud-elements-sandbox [--host HOST] [--port PORT] [--user-secret SECRET] [--org-secret SECRET]
+                              [--tls --ca-file FILE]
 
 A local emulator of the Cloud Elements instance API, with fault injection.
 
@@ -20,9 +21,13 @@ Options:
   --port PORT            port to listen on; 0 picks a free one (default 12120)
   --user-secret SECRET   user secret to accept (default sandbox-user-secret)
   --org-secret SECRET    organization secret to accept (default sandbox-organization-secret)
+  --tls                  serve HTTPS with a certificate from a test CA made at start
+  --ca-file FILE         with --tls: write that CA's certificate (PEM) to FILE, for the client's
+                         CA bundle (CLOUD_ELEMENTS_CA_BUNDLE)
   -h, --help             print this help
 
-The first line printed is 'cloud-elements sandbox listening on http://HOST:PORT/elements/api-v2'.
+The first line printed is 'cloud-elements sandbox listening on http://HOST:PORT/elements/api-v2'
+(https:// with --tls).
 Control endpoints (no authorization): POST/GET/DELETE /_sandbox/faults, GET /_sandbox/requests,
 GET /_sandbox/instances, POST /_sandbox/reset.";
 
@@ -32,6 +37,8 @@ struct Options {
     port: u16,
     user_secret: String,
     organization_secret: String,
+    tls: bool,
+    ca_file: Option<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -46,6 +53,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         port: DEFAULT_PORT,
         user_secret: DEFAULT_USER_SECRET.to_string(),
         organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
+        tls: false,
+        ca_file: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -56,6 +65,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
+        if flag == "--tls" && inline.is_none() {
+            options.tls = true;
+            continue;
+        }
         let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => options.host = value()?,
@@ -65,8 +78,12 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             }
             "--user-secret" => options.user_secret = value()?,
             "--org-secret" | "--organization-secret" => options.organization_secret = value()?,
+            "--ca-file" => options.ca_file = Some(value()?),
             _ => return Err(format!("unknown argument '{flag}'")),
         }
+    }
+    if options.ca_file.is_some() && !options.tls {
+        return Err("--ca-file needs --tls".to_string());
     }
     Ok(Command::Run(options))
 }
@@ -87,6 +104,7 @@ fn main() -> ExitCode {
         .bind((options.host.as_str(), options.port))
         .user_secret(options.user_secret)
         .organization_secret(options.organization_secret)
+        .tls(options.tls)
         .start()
     {
         Ok(sandbox) => sandbox,
@@ -95,6 +113,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(path), Some(pem)) = (&options.ca_file, sandbox.ca_certificate_pem()) {
+        if let Err(e) = std::fs::write(path, pem) {
+            eprintln!("cloud-elements-sandbox: cannot write the CA certificate to {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let base = sandbox.url().strip_suffix(cloud_elements_sandbox::API_PREFIX).unwrap_or(sandbox.url());
     let mut out = std::io::stdout().lock();
     let _ = write!(
@@ -139,9 +163,15 @@ mod tests {
                 host: "0.0.0.0".into(),
                 port: 0,
                 user_secret: DEFAULT_USER_SECRET.into(),
-                organization_secret: "o".into()
+                organization_secret: "o".into(),
+                tls: false,
+                ca_file: None,
             }
         );
+        let Ok(Command::Run(options)) = parse(&["--tls", "--ca-file", "ca.pem"]) else { panic!("expected options") };
+        assert!(options.tls);
+        assert_eq!(options.ca_file.as_deref(), Some("ca.pem"));
+        assert!(parse(&["--ca-file", "ca.pem"]).is_err());
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
         assert!(parse(&["--port", "x"]).is_err());
         assert!(parse(&["--port"]).is_err());

@@ -31,11 +31,18 @@ pub(crate) struct Shared {
     pub(crate) stop: AtomicBool,
     /// Connections accepted since start or the last reset: shows whether clients reuse them.
     pub(crate) connections: AtomicU64,
+    /// Serve HTTPS with this configuration (see `tls.rs`); plain HTTP when `None`.
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Shared {
-    pub(crate) fn new(user_secret: String, organization_secret: String) -> Shared {
+    pub(crate) fn new(
+        user_secret: String,
+        organization_secret: String,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Shared {
         Shared {
+            tls,
             state: Mutex::new(State::new()),
             user_secret,
             organization_secret,
@@ -73,7 +80,8 @@ pub(crate) fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 shared.connections.fetch_add(1, Ordering::Relaxed);
                 let shared = Arc::clone(&shared);
                 // If no thread can be spawned the stream is dropped, which closes it.
-                let _ = thread::Builder::new().name("sandbox-connection".into()).spawn(move || serve(stream, &shared));
+                let _ =
+                    thread::Builder::new().name("sandbox-connection".into()).spawn(move || serve_tcp(stream, &shared));
             }
             // Out of file descriptors and the like: don't spin.
             Err(_) => thread::sleep(Duration::from_millis(10)),
@@ -88,18 +96,59 @@ enum After {
     Reset,
 }
 
-fn serve(stream: TcpStream, shared: &Shared) {
+/// A connection's byte stream: plain TCP, or TLS over it.
+trait Wire: Read + Write {
+    fn tcp(&self) -> &TcpStream;
+    /// Tells the peer no more data follows (TLS `close_notify`); nothing to do for plain TCP.
+    fn close_notify(&mut self) {}
+}
+
+impl Wire for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Wire for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+
+    fn close_notify(&mut self) {
+        self.conn.send_close_notify();
+        let _ = self.flush();
+    }
+}
+
+fn serve_tcp(stream: TcpStream, shared: &Shared) {
     // Small answers must leave at once, not after a 40 ms delayed-ACK round.
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(POLL_INTERVAL));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    match &shared.tls {
+        None => serve(stream, shared),
+        Some(config) => match rustls::ServerConnection::new(Arc::clone(config)) {
+            // The handshake happens on the first read.
+            Ok(tls) => serve(rustls::StreamOwned::new(tls, stream), shared),
+            Err(_) => drop(stream),
+        },
+    }
+}
+
+/// Writes all of `bytes` and pushes them out (TLS buffers what it encrypts until flushed).
+fn send(wire: &mut impl Wire, bytes: &[u8]) -> std::io::Result<()> {
+    wire.write_all(bytes)?;
+    wire.flush()
+}
+
+fn serve<W: Wire>(stream: W, shared: &Shared) {
     let mut conn = Conn::new(stream, &shared.stop);
     let after = loop {
         let request = match conn.read_request() {
             Ok(request) => request,
             Err(ReadError::Bad { status, message }) => {
                 let (bytes, _) = shared.error(status, &message).encode(false, false);
-                let _ = conn.stream().write_all(&bytes);
+                let _ = send(conn.stream(), &bytes);
                 break After::Close;
             }
             Err(ReadError::Closed | ReadError::Broken) => break After::Close,
@@ -113,15 +162,25 @@ fn serve(stream: TcpStream, shared: &Shared) {
         let after = match dispatch(shared, &request) {
             Delivery::Full(response) => {
                 let (bytes, _) = response.encode(keep_alive, head_only);
-                match conn.stream().write_all(&bytes) {
+                match send(conn.stream(), &bytes) {
                     Ok(()) if keep_alive => After::KeepOpen,
                     _ => After::Close,
                 }
             }
-            Delivery::Truncated(response) => {
+            Delivery::Truncated { response, reset } => {
                 let (bytes, head_len) = response.encode(keep_alive, head_only);
                 let cut = head_len + (bytes.len() - head_len) / 2;
-                let _ = conn.stream().write_all(&bytes[..cut]);
+                let _ = send(conn.stream(), &bytes[..cut]);
+                if reset { After::Reset } else { After::Close }
+            }
+            Delivery::Drip(response, pause) => {
+                let (bytes, _) = response.encode(false, head_only);
+                for byte in bytes.chunks(1) {
+                    if shared.stop.load(Ordering::Relaxed) || send(conn.stream(), byte).is_err() {
+                        break;
+                    }
+                    faults::sleep_unless_stopped(pause, &shared.stop);
+                }
                 After::Close
             }
             Delivery::Reset => After::Reset,
@@ -131,18 +190,21 @@ fn serve(stream: TcpStream, shared: &Shared) {
             other => break other,
         }
     };
-    let stream = conn.into_stream();
+    let mut stream = conn.into_stream();
     match after {
         After::Reset => {
             // Linger 0: close() sends RST instead of FIN.
-            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            let _ = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO));
         }
-        _ => lingering_close(stream),
+        _ => {
+            stream.close_notify();
+            lingering_close(stream.tcp());
+        }
     }
 }
 
 /// Half-closes, then drains what the client still sends for a moment before closing.
-fn lingering_close(mut stream: TcpStream) {
+fn lingering_close(mut stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let deadline = Instant::now() + LINGER;
     let mut sink = [0u8; 8192];

@@ -46,8 +46,9 @@ impl State {
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
         }
+        let fault = self.faults.next(&request.method);
         self.log.push_back(request);
-        self.faults.next()
+        fault
     }
 
     pub(crate) fn request_count(&self) -> u64 {

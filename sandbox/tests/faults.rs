@@ -133,6 +133,7 @@ fn body_fault_answers_exactly_that() {
         status: 200,
         content_type: "text/html".into(),
         body: "<html>proxy login</html>".into(),
+        body_hex: None,
     }));
     let reply = client.post_json(&api("/instances"), &closeio("x", &[]));
     assert_eq!(reply.status, 200);
@@ -157,7 +158,12 @@ fn extreme_valid_statuses_get_a_final_answer() {
     let reply = client.get(&api("/instances"));
     assert_eq!(reply.status, 599);
     assert_eq!(reply.error_message(), "Server Error");
-    sandbox.inject(Fault::new(FaultKind::Body { status: 299, content_type: "text/plain".into(), body: "odd".into() }));
+    sandbox.inject(Fault::new(FaultKind::Body {
+        status: 299,
+        content_type: "text/plain".into(),
+        body: "odd".into(),
+        body_hex: None,
+    }));
     let reply = client.get(&api("/instances"));
     assert_eq!((reply.status, reply.body.as_slice()), (299, &b"odd"[..]));
     assert_eq!(client.get(&api("/instances")).status, 200);
@@ -174,15 +180,22 @@ fn inject_panics_on_an_interim_status() {
 #[should_panic(expected = "Fault status must be between 200 and 599, got 42")]
 fn inject_panics_on_an_invalid_body_status() {
     let sandbox = Sandbox::start().unwrap();
-    sandbox
-        .inject(Fault::new(FaultKind::Body { status: 42, content_type: String::new(), body: String::new() }).times(0));
+    sandbox.inject(
+        Fault::new(FaultKind::Body { status: 42, content_type: String::new(), body: String::new(), body_hex: None })
+            .times(0),
+    );
 }
 
 #[test]
 fn a_refused_inject_leaves_the_sandbox_usable() {
     let sandbox = Sandbox::start().unwrap();
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        sandbox.inject(Fault::new(FaultKind::Body { status: 101, content_type: String::new(), body: String::new() }))
+        sandbox.inject(Fault::new(FaultKind::Body {
+            status: 101,
+            content_type: String::new(),
+            body: String::new(),
+            body_hex: None,
+        }))
     }));
     assert!(panicked.is_err());
     assert_eq!(Client::new(&sandbox).get(&api("/instances")).status, 200, "nothing was queued");
@@ -212,7 +225,7 @@ fn control_endpoint_queues_lists_and_clears_faults() {
     assert_eq!(
         pending["faults"][0],
         json!({"kind": "status", "status": 503, "message": null,
-        "provider_message": null, "retry_after": null, "times": 2})
+        "provider_message": null, "retry_after": null, "times": 2, "every": 1})
     );
 
     let statuses: Vec<u16> = (0..5).map(|_| client.get(&api("/instances")).status).collect();
@@ -241,4 +254,100 @@ fn control_endpoint_queues_lists_and_clears_faults() {
     let reply = control.delete("/_sandbox/faults");
     assert_eq!(reply.status, 200);
     assert_eq!(client.get(&api("/instances")).status, 200);
+}
+
+/// Sends a create on a raw connection and reads until the server closes: (bytes, how it ended).
+fn create_and_read_all(sandbox: &Sandbox, client: &mut Client) -> (Vec<u8>, std::io::Result<()>) {
+    let body = serde_json::to_vec(&closeio("x", &[])).unwrap();
+    let request = format!(
+        "POST {} HTTP/1.1\r\nHost: s\r\nAuthorization: User {}, Organization {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        api("/instances"),
+        sandbox.user_secret(),
+        sandbox.organization_secret(),
+        body.len()
+    );
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(&body);
+    std::io::Write::write_all(client.stream(), &bytes).unwrap();
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match client.stream().read(&mut chunk) {
+            Ok(0) => return (received, Ok(())),
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+            Err(e) => return (received, Err(e)),
+        }
+    }
+}
+
+#[test]
+fn create_then_reset_creates_and_answers_nothing() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.inject(Fault::new(FaultKind::CreateThenReset));
+    let (received, end) = create_and_read_all(&sandbox, &mut Client::new(&sandbox));
+    assert!(received.is_empty());
+    assert_eq!(end.unwrap_err().kind(), ErrorKind::ConnectionReset);
+    assert_eq!(sandbox.instances().len(), 1, "the instance IS created");
+}
+
+#[test]
+fn reset_mid_body_sends_half_then_resets() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.inject(Fault::new(FaultKind::ResetMidBody));
+    let (received, end) = create_and_read_all(&sandbox, &mut Client::new(&sandbox));
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+    assert!(serde_json::from_str::<serde_json::Value>(text.split_once("\r\n\r\n").unwrap().1).is_err());
+    assert_eq!(end.unwrap_err().kind(), ErrorKind::ConnectionReset);
+    assert_eq!(sandbox.instances().len(), 1);
+}
+
+#[test]
+fn drip_sends_the_answer_byte_by_byte() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.inject(Fault::new(FaultKind::Drip { ms: 1 }));
+    let started = Instant::now();
+    let (received, end) = create_and_read_all(&sandbox, &mut Client::new(&sandbox));
+    end.unwrap();
+    let text = String::from_utf8(received).unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    assert!(serde_json::from_str::<serde_json::Value>(body).unwrap()["token"].is_string());
+    // One pause per byte: the whole answer takes at least as many milliseconds as it has bytes.
+    assert!(started.elapsed() >= Duration::from_millis(text.len() as u64), "{:?}", started.elapsed());
+}
+
+#[test]
+fn oversize_and_hex_bodies_over_the_control_endpoint() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut control = Client::connect(sandbox.addr());
+    let reply = control.post_json(
+        "/_sandbox/faults",
+        &json!([
+            {"kind": "oversize", "bytes": 2_000_000},
+            {"kind": "body", "status": 200, "body_hex": "7b22746f6b656e223a22ff227d"},
+        ]),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.error_message());
+    let mut client = Client::new(&sandbox);
+    let big = client.get(&api("/instances"));
+    assert_eq!((big.status, big.body.len()), (200, 2_000_000));
+    assert_eq!(big.json()["padding"].as_str().unwrap().len(), 2_000_000 - 14);
+    let raw = client.get(&api("/instances"));
+    assert_eq!(raw.body, b"{\"token\":\"\xff\"}");
+    for bad in [json!({"kind": "body", "status": 200, "body_hex": "zz"}), json!({"kind": "oversize", "bytes": 1})] {
+        assert_eq!(control.post_json("/_sandbox/faults", &bad).status, 400, "{bad}");
+    }
+}
+
+#[test]
+fn every_third_post_gets_the_fault() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.inject(Fault::new(status(503)).every(3).times(2).method("POST"));
+    let mut client = Client::new(&sandbox);
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(client.post_json(&api("/instances"), &closeio("x", &[])).status);
+        statuses.push(client.get(&api("/instances")).status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 503, 200, 200, 200, 200, 200, 503, 200, 200, 200]);
 }
