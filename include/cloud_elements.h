@@ -81,6 +81,11 @@ typedef enum ce_status {
    * A bug in the library (a caught panic). Please report it.
    */
   CE_ERR_INTERNAL = 10,
+  /**
+   * The server answered 429 (or 503 with `Retry-After`) and asked to wait longer than the
+   * retries allow; `ce_last_error_retry_after_ms()` says how long. Nothing was created.
+   */
+  CE_ERR_RATE_LIMITED = 11,
 } ce_status;
 
 /**
@@ -159,6 +164,66 @@ enum ce_status ce_client_from_env(struct ce_client **out);
 enum ce_status ce_client_set_timeout_ms(struct ce_client *client, uint32_t connect_ms, uint32_t total_ms);
 
 /**
+ * Sets how often a failed create is sent again, and the pauses between: `retries` (default 2,
+ * at most 10; 0 never retries), the first pause `initial_backoff_ms` (0: the default 500),
+ * doubled for each next retry up to `max_backoff_ms` (0: the default 8 000), with jitter.
+ *
+ * A create is sent again only when it certainly created nothing: the connection failed before
+ * the request was sent, or the server answered 429 or 503 (after its `Retry-After`, up to 60 s;
+ * longer gives `CE_ERR_RATE_LIMITED`). After a timeout or reset once the request was sent, or a
+ * 500 or 502, it is sent again only with `ce_client_set_idempotent()`. No call outlasts the
+ * overall timeout. Safe while other threads use the client, as `ce_client_set_timeout_ms()`.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+enum ce_status ce_client_set_retries(struct ce_client *client, uint32_t retries, uint32_t initial_backoff_ms, uint32_t max_backoff_ms);
+
+/**
+ * Turns idempotent provisioning on (`enabled` non-zero) or off (the default).
+ *
+ * On, each create carries one more tag (`ce-provision-` and 32 random hex digits), and after an
+ * ambiguous failure (a timeout or reset after the request was sent, a 500 or 502) the library
+ * looks the instance up by that tag before sending again: found, it is returned as created; not
+ * found, the create is retried. Off, such a failure is returned and
+ * `ce_last_error_instance_may_exist()` is 1.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+enum ce_status ce_client_set_idempotent(struct ce_client *client, int enabled);
+
+/**
+ * Allows (`allowed` non-zero) plain `http://` base URLs to hosts that are not loopback. By
+ * default the library refuses to send the secrets unencrypted over a network: calls fail with
+ * `CE_ERR_INVALID_ARGUMENT` and a message that says why.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+enum ce_status ce_client_set_allow_insecure_http(struct ce_client *client, int allowed);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` besides Mozilla's roots and the
+ * platform's store (a company CA, a test CA). The file is read now: an unreadable file or one
+ * without a certificate gives `CE_ERR_INVALID_ARGUMENT` and changes nothing. Without this call
+ * the file named by `CLOUD_ELEMENTS_CA_BUNDLE` is used when that variable is set.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `path` is NULL or NUL-terminated.
+ */
+enum ce_status ce_client_set_ca_bundle(struct ce_client *client, const char *path);
+
+/**
+ * Sets the largest response body read, in bytes (0: the default, 10 MB). A larger answer fails
+ * with `CE_ERR_DECODE`.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+enum ce_status ce_client_set_max_response_bytes(struct ce_client *client, uint64_t bytes);
+
+/**
  * Frees a client and closes its connections. NULL is fine.
  *
  * # Safety
@@ -215,6 +280,19 @@ const char *ce_last_error_request_id(void);
  * `ce_last_error_message()`.
  */
 const char *ce_last_error_missing(void);
+
+/**
+ * How long the server asked to wait (`Retry-After`, in milliseconds) in the answer behind the
+ * last failure on this thread, or 0 when it did not ask.
+ */
+uint64_t ce_last_error_retry_after_ms(void);
+
+/**
+ * 1 when the last failed create on this thread may nevertheless have created the instance (the
+ * request was sent and the answer was lost: a timeout or reset after sending, a 500 or 502);
+ * look it up before creating again, or use `ce_client_set_idempotent()`. 0 otherwise.
+ */
+int ce_last_error_instance_may_exist(void);
 
 /**
  * The name of a status code (`"CE_ERR_TIMEOUT"`), or `"CE_UNKNOWN_STATUS"` for a number that is

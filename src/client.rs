@@ -1,8 +1,9 @@
 //! The client: one configured HTTP agent, the credentials, and the calls.
 
 use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 use ureq::Agent;
@@ -11,6 +12,9 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use crate::auth::{Credentials, Secret};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY, Redactor, TimeoutKind, TransportKind};
 use crate::instance::{Instance, InstanceRequest};
+use crate::retry::{
+    self, DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_RETRIES, MAX_RETRIES, MAX_RETRY_AFTER, Verdict,
+};
 
 /// The platform's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloud-elements.com/elements/api-v2";
@@ -27,6 +31,13 @@ pub const ENV_BASE_URL: &str = "CLOUD_ELEMENTS_BASE_URL";
 pub const ENV_USER_SECRET: &str = "CLOUD_ELEMENTS_USER_SECRET";
 /// Environment variable holding the organization secret.
 pub const ENV_ORG_SECRET: &str = "CLOUD_ELEMENTS_ORG_SECRET";
+/// Environment variable naming a PEM file of extra CA certificates to trust (read by every
+/// client that is not given [`ClientBuilder::ca_bundle`]).
+pub const ENV_CA_BUNDLE: &str = "CLOUD_ELEMENTS_CA_BUNDLE";
+
+/// The start of the tag that idempotent provisioning adds to a create
+/// ([`ClientBuilder::idempotent`]); 32 random hexadecimal digits follow.
+pub const PROVISIONING_TAG_PREFIX: &str = "ce-provision-";
 
 /// The longest timeout accepted: longer ones overflow clock arithmetic on some platforms, and no
 /// call should wait that long.
@@ -73,6 +84,12 @@ struct Inner {
     connect_timeout: Duration,
     timeout: Duration,
     max_response_bytes: u64,
+    retries: u32,
+    backoff: Duration,
+    max_backoff: Duration,
+    idempotent: bool,
+    /// Why nothing may be sent (plain http to a remote host, not allowed), if so.
+    refusal: Option<String>,
 }
 
 /// Settings for a [`Client`]; see [`Client::builder`].
@@ -85,6 +102,12 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     max_response_bytes: u64,
+    retries: u32,
+    backoff: Duration,
+    max_backoff: Duration,
+    idempotent: bool,
+    allow_insecure_http: bool,
+    ca_bundle: Option<PathBuf>,
 }
 
 impl Default for ClientBuilder {
@@ -96,6 +119,12 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retries: DEFAULT_RETRIES,
+            backoff: DEFAULT_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+            idempotent: false,
+            allow_insecure_http: false,
+            ca_bundle: None,
         }
     }
 }
@@ -125,7 +154,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How long a whole call may take, reading the response included (default 60 s).
+    /// How long a whole call may take, reading the response and any retries included (default
+    /// 60 s). No call outlasts it: a retry or a `Retry-After` wait that would end after it is not
+    /// made.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -135,6 +166,53 @@ impl ClientBuilder {
     /// [`Error::Decode`].
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// How many times a failed create is sent again (default 2, at most 10; 0 never retries).
+    ///
+    /// Only when it certainly created nothing: the connection failed before the request was sent
+    /// (refused, unresolved, connect timeout), or the server answered 429 or 503. A timeout or
+    /// reset after sending, or a 500 or 502, is retried only with [`idempotent`](Self::idempotent)
+    /// provisioning, after looking the instance up.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// The pause before the first retry, doubled for each next one up to `max`, with jitter
+    /// (default 0.5 s and 8 s). A server's `Retry-After` replaces it, up to 60 s; a longer one
+    /// ends the call with an [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited) error.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Idempotent provisioning (default off): each create carries one more tag,
+    /// [`PROVISIONING_TAG_PREFIX`] and 32 random hex digits, and after an ambiguous failure (a
+    /// timeout or reset after the request was sent, a 500 or 502) the client looks the instance
+    /// up with `GET /instances?tags[]=<that tag>` before sending again: found, it is returned;
+    /// not found, the create is retried. Without it such failures are returned as they are
+    /// ([`Error::instance_may_exist`]).
+    ///
+    /// Off by default because the tag shows on the instance.
+    pub fn idempotent(mut self, enabled: bool) -> Self {
+        self.idempotent = enabled;
+        self
+    }
+
+    /// Allows plain `http://` to a host that is not loopback (default off). Without it the client
+    /// refuses to send the secrets unencrypted over a network, and says so.
+    pub fn allow_insecure_http(mut self, allowed: bool) -> Self {
+        self.allow_insecure_http = allowed;
+        self
+    }
+
+    /// A PEM file of CA certificates to trust besides Mozilla's roots and the platform's store
+    /// (a company CA, a test CA). Without it, `CLOUD_ELEMENTS_CA_BUNDLE` is read when set.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
         self
     }
 
@@ -177,6 +255,21 @@ impl ClientBuilder {
         if self.max_response_bytes == 0 {
             problems.push("the response size cap must be at least one byte".to_owned());
         }
+        if self.retries > MAX_RETRIES {
+            problems.push(format!("at most {MAX_RETRIES} retries can be set"));
+        }
+        if self.backoff > MAX_TIMEOUT || self.max_backoff > MAX_TIMEOUT {
+            problems.push("backoff pauses must be at most one day".to_owned());
+        }
+        let ca_bundle = self.ca_bundle.clone().or_else(|| env_var(ENV_CA_BUNDLE).map(PathBuf::from));
+        let extra_roots = match ca_bundle.as_deref().map(read_ca_bundle) {
+            Some(Ok(certs)) => certs,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
         let credentials = match (self.user_secret, self.organization_secret) {
             (Some(user), Some(org)) => match Credentials::new(user, org) {
                 Ok(c) => Some(c),
@@ -204,10 +297,23 @@ impl ClientBuilder {
         };
 
         let tls = if base_url.starts_with("https://") {
-            TlsConfig::builder().root_certs(ROOT_CERTS.clone()).build()
+            let roots = if extra_roots.is_empty() {
+                ROOT_CERTS.clone()
+            } else {
+                RootCerts::from(DEFAULT_ROOTS.iter().cloned().chain(extra_roots).collect::<Vec<_>>())
+            };
+            TlsConfig::builder().root_certs(roots).build()
         } else {
             TlsConfig::default()
         };
+        let refusal = (base_url.starts_with("http://")
+            && !self.allow_insecure_http
+            && !is_loopback(&url_host(&base_url).to_ascii_lowercase()))
+        .then(|| {
+            "refusing to send the secrets over plain http:// to a host that is not loopback: anyone on the \
+             network could read them; use https://, or allow insecure http explicitly"
+                .to_owned()
+        });
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(self.connect_timeout))
@@ -235,9 +341,32 @@ impl ClientBuilder {
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
+                retries: self.retries,
+                backoff: self.backoff,
+                max_backoff: self.max_backoff,
+                idempotent: self.idempotent,
+                refusal,
             }),
         })
     }
+}
+
+/// The certificates of a PEM CA bundle, or the problem with it (the path is not a secret).
+fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate<'static>>, String> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| format!("the CA bundle {shown} cannot be read ({e})"))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(_) => return Err(format!("the CA bundle {shown} is not valid PEM")),
+        }
+    }
+    if certs.is_empty() {
+        return Err(format!("the CA bundle {shown} holds no certificate"));
+    }
+    Ok(certs)
 }
 
 fn env_var(name: &str) -> Option<String> {
@@ -296,7 +425,7 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// Mozilla's roots joined with the platform's store, loaded once per process.
-static ROOT_CERTS: LazyLock<RootCerts> = LazyLock::new(|| {
+static DEFAULT_ROOTS: LazyLock<Vec<Certificate<'static>>> = LazyLock::new(|| {
     let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
         .map(|der| Certificate::from_der(der.as_ref()).to_owned())
@@ -304,8 +433,11 @@ static ROOT_CERTS: LazyLock<RootCerts> = LazyLock::new(|| {
     // Errors here mean an unreadable system store; Mozilla's roots still apply.
     let native = rustls_native_certs::load_native_certs();
     certs.extend(native.certs.iter().map(|der| Certificate::from_der(der.as_ref()).to_owned()));
-    RootCerts::from(certs)
+    certs
 });
+
+/// [`DEFAULT_ROOTS`] as ureq takes them, shared by every client without a CA bundle.
+static ROOT_CERTS: LazyLock<RootCerts> = LazyLock::new(|| RootCerts::from(DEFAULT_ROOTS.clone()));
 
 impl Client {
     /// Settings for a client, starting from the defaults.
@@ -350,28 +482,136 @@ impl Client {
     /// Provisions an instance: `POST {base}/instances`.
     ///
     /// The request is validated first ([`InstanceRequest::validate`]); nothing is sent unless it
-    /// passes. The request is sent once: no retries, so an instance is never created twice by
-    /// accident. After a [`Error::Timeout`] or a [`Error::Transport`] failure the instance may
-    /// nevertheless exist.
+    /// passes. A failure that certainly created nothing (no connection, 429, 503) is retried
+    /// ([`ClientBuilder::retries`]); one after which the instance may exist (a timeout or reset
+    /// after sending, a 500 or 502) is returned, [`Error::instance_may_exist`] saying so, unless
+    /// [idempotent provisioning](ClientBuilder::idempotent) is on, which looks the instance up
+    /// before sending again. The whole call, retries included, ends within the overall timeout.
     pub fn create_instance(&self, request: &InstanceRequest) -> Result<Instance, Error> {
         request.validate()?;
-        let body = request.to_json_bytes();
         let inner = &*self.inner;
+        self.check_allowed()?;
+        let tagged;
+        let (request, tag) = if inner.idempotent {
+            let tag = format!("{PROVISIONING_TAG_PREFIX}{:016x}{:016x}", retry::random_u64(), retry::random_u64());
+            let mut copy = request.clone();
+            copy.add_tag(tag.clone());
+            tagged = copy;
+            (&tagged, Some(tag))
+        } else {
+            (request, None)
+        };
+        let body = request.to_json_bytes();
         let redactor = self.redactor(Some(request));
-        let sent = inner
-            .agent
-            .post(&inner.instances_url)
+        let deadline = Instant::now() + inner.timeout;
+        let mut retry = 0;
+        loop {
+            let error = match self.post_instance(&body, retry > 0, deadline, &redactor) {
+                Ok(instance) => return Ok(instance),
+                Err(error) => error,
+            };
+            let pause = match retry::verdict(&error) {
+                Verdict::Resend(Some(asked)) if asked > MAX_RETRY_AFTER => return Err(error),
+                Verdict::Resend(asked) => asked.unwrap_or_else(|| self.backoff(retry)),
+                Verdict::Ambiguous => {
+                    let Some(tag) = &tag else { return Err(error) };
+                    match self.find_by_tag(tag, deadline, &redactor) {
+                        Ok(Some(instance)) => return Ok(instance),
+                        Ok(None) => self.backoff(retry),
+                        // Nothing is known: sending again could duplicate the instance.
+                        Err(_) => return Err(error),
+                    }
+                }
+                Verdict::Stop => return Err(error),
+            };
+            if retry >= inner.retries || Instant::now() + pause >= deadline {
+                return Err(error);
+            }
+            std::thread::sleep(pause);
+            retry += 1;
+        }
+    }
+
+    /// One `POST /instances`; a retry gets what is left of the overall timeout.
+    fn post_instance(
+        &self,
+        body: &[u8],
+        is_retry: bool,
+        deadline: Instant,
+        redactor: &Redactor<'_>,
+    ) -> Result<Instance, Error> {
+        let inner = &*self.inner;
+        let mut call = inner.agent.post(&inner.instances_url);
+        if is_retry {
+            call = call.config().timeout_global(Some(self.remaining(deadline)?)).build();
+        }
+        let sent = call
             .header("Authorization", inner.authorization.expose())
             .header("Content-Type", "application/json")
-            .send(&body[..]);
-        let (status, text) = self.read_response(sent, &redactor)?;
-        if status >= 400 {
-            return Err(api_error(status, &text, &redactor));
+            .send(body);
+        let reply = self.read_response(sent, redactor)?;
+        if reply.status >= 400 {
+            // A server error other than 503 may come after the instance was made.
+            let may_exist = reply.status >= 500 && reply.status != 503;
+            return Err(api_error(&reply, may_exist, redactor));
         }
-        if !(200..300).contains(&status) {
-            return Err(Error::decode(status, "unexpected HTTP status for a create", &text, &redactor));
+        if !(200..300).contains(&reply.status) {
+            return Err(Error::decode(reply.status, "unexpected HTTP status for a create", &reply.text, redactor));
         }
-        Instance::decode(status, text, &redactor)
+        Instance::decode(reply.status, reply.text, redactor)
+    }
+
+    /// The instance carrying `tag`, if there is one: `GET /instances?tags[]=<tag>`. The platform
+    /// answers 404, not `[]`, when nothing matches.
+    fn find_by_tag(&self, tag: &str, deadline: Instant, redactor: &Redactor<'_>) -> Result<Option<Instance>, Error> {
+        let inner = &*self.inner;
+        // The tag is ASCII letters, digits and `-`: nothing in it needs escaping.
+        let url = format!("{}?tags%5B%5D={tag}", inner.instances_url);
+        let sent = inner
+            .agent
+            .get(&url)
+            .config()
+            .timeout_global(Some(self.remaining(deadline)?))
+            .build()
+            .header("Authorization", inner.authorization.expose())
+            .call();
+        let reply = self.read_response(sent, redactor)?;
+        match reply.status {
+            404 => return Ok(None),
+            200..=299 => {}
+            _ => return Err(api_error(&reply, false, redactor)),
+        }
+        let found: Vec<Value> = serde_json::from_str(&reply.text)
+            .map_err(|_| Error::decode(reply.status, "the instance list is not a JSON array", &reply.text, redactor))?;
+        let tagged = found.into_iter().find(|instance| {
+            instance.get("tags").and_then(Value::as_array).is_some_and(|tags| tags.iter().any(|t| t == tag))
+        });
+        match tagged {
+            Some(instance) => Instance::decode(reply.status, instance.to_string(), redactor).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// What is left until `deadline`, or the overall timeout error when nothing is.
+    fn remaining(&self, deadline: Instant) -> Result<Duration, Error> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(Error::Timeout { kind: TimeoutKind::Overall, limit: self.inner.timeout })
+        } else {
+            Ok(left)
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        retry::backoff(retry, self.inner.backoff, self.inner.max_backoff)
+    }
+
+    /// Refuses to send anything when the settings forbid it (plain http to a remote host).
+    fn check_allowed(&self) -> Result<(), Error> {
+        match &self.inner.refusal {
+            Some(reason) => Err(Error::invalid(reason.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Deletes an instance: `DELETE {base}/instances/{id}`.
@@ -390,17 +630,18 @@ impl Client {
     /// ```
     pub fn delete_instance(&self, id: i64) -> Result<(), Error> {
         let inner = &*self.inner;
+        self.check_allowed()?;
         let redactor = self.redactor(None);
         let sent = inner
             .agent
             .delete(&format!("{}/{id}", inner.instances_url))
             .header("Authorization", inner.authorization.expose())
             .call();
-        let (status, text) = self.read_response(sent, &redactor)?;
-        match status {
-            400.. => Err(api_error(status, &text, &redactor)),
+        let reply = self.read_response(sent, &redactor)?;
+        match reply.status {
+            400.. => Err(api_error(&reply, false, &redactor)),
             200..=299 => Ok(()),
-            _ => Err(Error::decode(status, "unexpected HTTP status for a delete", &text, &redactor)),
+            _ => Err(Error::decode(reply.status, "unexpected HTTP status for a delete", &reply.text, &redactor)),
         }
     }
 
@@ -416,10 +657,19 @@ impl Client {
         &self,
         sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
         redactor: &Redactor<'_>,
-    ) -> Result<(u16, String), Error> {
+    ) -> Result<Reply, Error> {
         let inner = &*self.inner;
         let mut response = sent.map_err(|e| self.map_error(e, redactor))?;
         let status = response.status().as_u16();
+        let retry_after = if status >= 400 {
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+        } else {
+            None
+        };
         let bytes =
             response.body_mut().with_config().limit(inner.max_response_bytes).read_to_vec().map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(limit) => Error::decode(
@@ -431,7 +681,7 @@ impl Client {
                 other => self.map_error(other, redactor),
             })?;
         match String::from_utf8(bytes) {
-            Ok(text) => Ok((status, text)),
+            Ok(text) => Ok(Reply { status, text, retry_after }),
             Err(e) => {
                 let lossy = String::from_utf8_lossy(e.as_bytes());
                 Err(Error::decode(status, "the body is not valid UTF-8", &lossy, redactor))
@@ -502,11 +752,20 @@ impl Client {
     }
 }
 
+/// A response read to the end.
+struct Reply {
+    status: u16,
+    text: String,
+    /// `Retry-After` of an error answer.
+    retry_after: Option<Duration>,
+}
+
 /// Builds an [`Error::Api`] from an error response, keeping what the server said.
 ///
 /// The body is parsed before anything is redacted (so secrets JSON-escaped in it are found as the
 /// server meant them), and redacted before it is cut to [`MAX_ERROR_BODY`].
-fn api_error(status: u16, body: &str, redactor: &Redactor<'_>) -> Error {
+fn api_error(reply: &Reply, instance_may_exist: bool, redactor: &Redactor<'_>) -> Error {
+    let (status, body) = (reply.status, reply.text.as_str());
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let field = |name: &str| {
         parsed
@@ -532,6 +791,8 @@ fn api_error(status: u16, body: &str, redactor: &Redactor<'_>) -> Error {
         request_id: field("requestId"),
         provider_message: field("providerMessage"),
         body,
+        retry_after: reply.retry_after,
+        instance_may_exist,
     })
 }
 
@@ -565,9 +826,10 @@ mod tests {
 
     #[test]
     fn api_error_keeps_what_the_server_said() {
+        let reply = |status, text: &str| Reply { status, text: text.to_owned(), retry_after: None };
         let err = api_error(
-            401,
-            r#"{"requestId":"r-1","message":"Invalid secret hunter2","providerMessage":"nope"}"#,
+            &reply(401, r#"{"requestId":"r-1","message":"Invalid secret hunter2","providerMessage":"nope"}"#),
+            false,
             &Redactor::new(["hunter2"]),
         );
         let Error::Api(api) = &err else { panic!("{err:?}") };
@@ -575,8 +837,10 @@ mod tests {
         assert_eq!(api.request_id.as_deref(), Some("r-1"));
         assert_eq!(api.provider_message.as_deref(), Some("nope"));
         assert!(!api.body.contains("hunter2"));
-        let html = api_error(502, "<html>Bad Gateway</html>", &Redactor::default());
+        let html = api_error(&reply(502, "<html>Bad Gateway</html>"), true, &Redactor::default());
         assert!(html.to_string().contains("<html>Bad Gateway"), "{html}");
+        assert!(html.to_string().ends_with("; the instance may have been created"), "{html}");
+        assert!(html.instance_may_exist());
     }
 
     #[test]

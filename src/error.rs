@@ -78,6 +78,12 @@ pub struct ApiError {
     pub provider_message: Option<String>,
     /// The body as received (at most [`MAX_ERROR_BODY`] bytes, secrets redacted).
     pub body: String,
+    /// The server's `Retry-After`, in seconds or as an HTTP date, as a wait from when the answer
+    /// arrived.
+    pub retry_after: Option<Duration>,
+    /// The answer came to a create and does not rule out that the instance was created (a 500 or
+    /// 502, say): look before creating again.
+    pub instance_may_exist: bool,
 }
 
 /// The kind of a [`Error::Transport`] failure.
@@ -122,6 +128,9 @@ pub enum ErrorKind {
     Unauthorized,
     /// [`Error::Api`] with status 404.
     NotFound,
+    /// [`Error::Api`] with status 429, or 503 with a `Retry-After`: the server asks to wait, for
+    /// longer than the client's retries would (see [`ApiError::retry_after`]).
+    RateLimited,
     /// [`Error::Api`] with any other status.
     Api,
     /// [`Error::Transport`].
@@ -140,6 +149,9 @@ impl Error {
             Error::MissingConfiguration { .. } => ErrorKind::MissingConfiguration,
             Error::Api(api) if api.status == 401 => ErrorKind::Unauthorized,
             Error::Api(api) if api.status == 404 => ErrorKind::NotFound,
+            Error::Api(api) if api.status == 429 || (api.status == 503 && api.retry_after.is_some()) => {
+                ErrorKind::RateLimited
+            }
             Error::Api(_) => ErrorKind::Api,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Timeout { .. } => ErrorKind::Timeout,
@@ -152,6 +164,30 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the instance may exist although the create failed: the request was sent and the
+    /// answer was lost (a timeout, a reset, a truncated body) or does not say (a 500 or 502, an
+    /// undecodable success). Creating again blindly could make a second instance; with
+    /// [`ClientBuilder::idempotent`](crate::ClientBuilder::idempotent) the client looks first.
+    pub fn instance_may_exist(&self) -> bool {
+        match self {
+            Error::Api(api) => api.instance_may_exist,
+            Error::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Reset | TransportKind::Io | TransportKind::Protocol)
+            }
+            Error::Timeout { kind, .. } => *kind == TimeoutKind::Overall,
+            Error::Decode { status, .. } => (200..300).contains(status),
+            Error::InvalidInput { .. } | Error::MissingConfiguration { .. } => false,
+        }
+    }
+
+    /// How long the server asked to wait before trying again (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
             _ => None,
         }
     }
@@ -233,6 +269,12 @@ impl fmt::Display for ApiError {
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; the server asks to retry after {} s", wait.as_secs())?;
+        }
+        if self.instance_may_exist {
+            f.write_str("; the instance may have been created")?;
         }
         Ok(())
     }
@@ -436,9 +478,33 @@ mod tests {
             request_id: Some("abc".into()),
             provider_message: Some("Bad gateway at pardot".into()),
             body: String::new(),
+            retry_after: None,
+            instance_may_exist: false,
         });
         assert_eq!(e.to_string(), "HTTP 502: Provider failed (provider: Bad gateway at pardot) [request id abc]");
         assert_eq!(e.kind(), ErrorKind::Api);
         assert_eq!(e.status(), Some(502));
+        assert!(!e.instance_may_exist());
+    }
+
+    #[test]
+    fn rate_limited_is_429_or_503_with_retry_after() {
+        let api = |status, retry_after| {
+            Error::Api(ApiError {
+                status,
+                message: None,
+                request_id: None,
+                provider_message: None,
+                body: String::new(),
+                retry_after,
+                instance_may_exist: false,
+            })
+        };
+        let minute = Some(Duration::from_secs(120));
+        assert_eq!(api(429, None).kind(), ErrorKind::RateLimited);
+        assert_eq!(api(503, minute).kind(), ErrorKind::RateLimited);
+        assert_eq!(api(503, None).kind(), ErrorKind::Api);
+        assert_eq!(api(503, minute).retry_after(), minute);
+        assert!(api(429, minute).to_string().ends_with("; the server asks to retry after 120 s"));
     }
 }

@@ -47,11 +47,12 @@ pub mod ffi;
 pub mod instance;
 #[cfg(feature = "python")]
 mod python;
+pub mod retry;
 
 pub use auth::{Credentials, Secret};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    ENV_BASE_URL, ENV_ORG_SECRET, ENV_USER_SECRET, MAX_TIMEOUT,
+    ENV_BASE_URL, ENV_CA_BUNDLE, ENV_ORG_SECRET, ENV_USER_SECRET, MAX_TIMEOUT, PROVISIONING_TAG_PREFIX,
 };
 pub use error::{ApiError, Error, ErrorKind, TimeoutKind, TransportKind};
 pub use instance::{Authentication, Configuration, Element, EventVendorType, Instance, InstanceRequest};

@@ -45,6 +45,13 @@ create_exception!(
      `provider_message` (each `None` when the server did not say), `body` (secrets redacted)."
 );
 create_exception!(cloud_elements, AuthenticationError, ApiError, "HTTP 401: the user or organization secret is wrong.");
+create_exception!(
+    cloud_elements,
+    RateLimitedError,
+    ApiError,
+    "HTTP 429 (or 503 with Retry-After): the server asks to wait longer than the client's retries \
+     would. Attribute: `retry_after` (seconds, or `None`). Nothing was created."
+);
 create_exception!(cloud_elements, NotFoundError, ApiError, "HTTP 404: for a create, usually an unknown element key.");
 create_exception!(
     cloud_elements,
@@ -167,13 +174,15 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
             ErrorKind::MissingConfiguration => missing_configuration_error(py)?.clone(),
             ErrorKind::Unauthorized => py.get_type::<AuthenticationError>(),
             ErrorKind::NotFound => py.get_type::<NotFoundError>(),
+            ErrorKind::RateLimited => py.get_type::<RateLimitedError>(),
             ErrorKind::Api => py.get_type::<ApiError>(),
             ErrorKind::Transport => py.get_type::<TransportError>(),
             ErrorKind::Timeout => timeout_error(py)?.clone(),
             ErrorKind::Decode => py.get_type::<DecodeError>(),
         };
         let message = error.to_string();
-        let attributes = match error {
+        let may_exist = error.instance_may_exist().into_pyobject(py)?.to_owned().into_any();
+        let mut attributes = match error {
             Error::InvalidInput { problems } => vec![("problems", PyList::new(py, problems)?.into_any())],
             Error::MissingConfiguration { element, missing } => vec![
                 ("element", PyString::new(py, &element).into_any()),
@@ -185,10 +194,12 @@ fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
                 ("request_id", api.request_id.into_pyobject(py)?),
                 ("provider_message", api.provider_message.into_pyobject(py)?),
                 ("body", PyString::new(py, &api.body).into_any()),
+                ("retry_after", api.retry_after.map(|d| d.as_secs_f64()).into_pyobject(py)?),
             ],
             Error::Decode { status, .. } => vec![("status", status.into_pyobject(py)?.into_any())],
             Error::Transport { .. } | Error::Timeout { .. } => Vec::new(),
         };
+        attributes.push(("instance_may_exist", may_exist));
         Ok(exception(&class, message, &attributes))
     })();
     made.unwrap_or_else(|err| err)
@@ -250,7 +261,12 @@ impl PyClient {
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (*, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None))]
+    #[pyo3(signature = (
+        *, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None,
+        retries=None, backoff=None, max_backoff=None, idempotent=false, allow_insecure_http=false, ca_bundle=None,
+        max_response_bytes=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         user_secret: Option<&Bound<'_, PyString>>,
@@ -258,6 +274,13 @@ impl PyClient {
         base_url: Option<&Bound<'_, PyString>>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
+        retries: Option<u32>,
+        backoff: Option<f64>,
+        max_backoff: Option<f64>,
+        idempotent: bool,
+        allow_insecure_http: bool,
+        ca_bundle: Option<std::path::PathBuf>,
+        max_response_bytes: Option<u64>,
     ) -> PyResult<Self> {
         let mut problems = Vec::new();
         let mut builder = ClientBuilder::default().from_env();
@@ -275,6 +298,18 @@ impl PyClient {
         }
         if let Some(timeout) = seconds("connect timeout", connect_timeout, &mut problems) {
             builder = builder.connect_timeout(timeout);
+        }
+        if let Some(retries) = retries {
+            builder = builder.retries(retries);
+        }
+        let initial = seconds("backoff", backoff, &mut problems).unwrap_or(crate::retry::DEFAULT_BACKOFF);
+        let max = seconds("max backoff", max_backoff, &mut problems).unwrap_or(crate::retry::DEFAULT_MAX_BACKOFF);
+        builder = builder.backoff(initial, max).idempotent(idempotent).allow_insecure_http(allow_insecure_http);
+        if let Some(path) = ca_bundle {
+            builder = builder.ca_bundle(path);
+        }
+        if let Some(bytes) = max_response_bytes {
+            builder = builder.max_response_bytes(bytes);
         }
         // Building may read the platform's certificate store: no need to hold the GIL for it.
         let client = match (py.detach(move || builder.build()), problems.is_empty()) {
@@ -546,6 +581,7 @@ struct PySandbox {
     url: String,
     user_secret: String,
     organization_secret: String,
+    ca_certificate_pem: Option<String>,
 }
 
 impl PySandbox {
@@ -560,14 +596,15 @@ impl PySandbox {
 #[pymethods]
 impl PySandbox {
     #[new]
-    #[pyo3(signature = (*, user_secret=None, organization_secret=None))]
+    #[pyo3(signature = (*, user_secret=None, organization_secret=None, tls=false))]
     fn new(
         py: Python<'_>,
         user_secret: Option<&Bound<'_, PyString>>,
         organization_secret: Option<&Bound<'_, PyString>>,
+        tls: bool,
     ) -> PyResult<Self> {
         let mut problems = Vec::new();
-        let mut builder = CoreSandbox::builder();
+        let mut builder = CoreSandbox::builder().tls(tls);
         if let Some(secret) = user_secret {
             builder = builder.user_secret(text(secret, "user secret", &mut problems));
         }
@@ -585,8 +622,16 @@ impl PySandbox {
             url: sandbox.url().to_owned(),
             user_secret: sandbox.user_secret().to_owned(),
             organization_secret: sandbox.organization_secret().to_owned(),
+            ca_certificate_pem: sandbox.ca_certificate_pem().map(str::to_owned),
             sandbox: Mutex::new(Some(sandbox)),
         })
+    }
+
+    /// With `tls=True`: the PEM certificate of the test CA the sandbox made at start; write it to
+    /// a file and pass that as the client's `ca_bundle`. `None` for plain HTTP.
+    #[getter]
+    fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_certificate_pem.as_deref()
     }
 
     /// The API base URL, e.g. `http://127.0.0.1:41234/elements/api-v2`.
@@ -615,7 +660,9 @@ impl PySandbox {
 
     /// Queues a fault for the next `times` API requests, e.g. `inject("delay", ms=500)`,
     /// `inject("status", status=503, retry_after="2")`, `inject("body", status=400, body="...")`,
-    /// `inject("reset")`, `inject("truncate")`.
+    /// `inject("reset")`, `inject("truncate")`, `inject("reset_mid_body")`,
+    /// `inject("create_then_reset", every=3, times=100, method="POST")`, `inject("drip", ms=1000)`,
+    /// `inject("oversize", bytes=11_000_000)`, `inject("body", status=200, body_hex="ff")`.
     #[pyo3(signature = (kind, *, times=1, **fields))]
     fn inject(
         &self,
@@ -717,15 +764,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ApiError", py.get_type::<ApiError>())?;
     m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
     m.add("NotFoundError", py.get_type::<NotFoundError>())?;
+    m.add("RateLimitedError", py.get_type::<RateLimitedError>())?;
     m.add("TransportError", py.get_type::<TransportError>())?;
     m.add("TimeoutError", timeout_error(py)?)?;
     m.add("DecodeError", py.get_type::<DecodeError>())?;
     m.add("ClosedError", closed_error(py)?)?;
     // The class-level defaults of the attributes (see the exception hierarchy at the top).
     let none = py.None().into_bound(py);
-    for attribute in ["status", "message", "request_id", "provider_message", "body"] {
+    for attribute in ["status", "message", "request_id", "provider_message", "body", "retry_after"] {
         py.get_type::<ApiError>().setattr(attribute, &none)?;
     }
+    // Whether a failed create may nevertheless have made the instance: look before creating again.
+    py.get_type::<CloudElementsError>().setattr("instance_may_exist", false)?;
     py.get_type::<DecodeError>().setattr("status", &none)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `ce_client`: settings, credentials and the shared connection pool.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_int};
 use std::ptr;
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
@@ -8,7 +8,8 @@ use std::time::Duration;
 use super::error::{Failure, c_string, ce_status};
 use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle, opt_str_arg, out_arg, str_arg};
-use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
+use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 
 /// A client: base URL, secrets, timeouts and a pool of kept-alive connections.
 ///
@@ -29,6 +30,15 @@ impl ce_client {
     /// The current client.
     pub(crate) fn client(&self) -> Client {
         self.state.read().unwrap_or_else(PoisonError::into_inner).1.clone()
+    }
+
+    /// Changes the settings and swaps in a client built from them; on failure nothing changes.
+    fn update(&self, change: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Result<(), Failure> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let settings = change(state.0.clone());
+        let rebuilt = settings.clone().build()?;
+        *state = (settings, rebuilt);
+        Ok(())
     }
 }
 
@@ -96,18 +106,106 @@ pub unsafe extern "C" fn ce_client_from_env(out: *mut *mut ce_client) -> ce_stat
 pub unsafe extern "C" fn ce_client_set_timeout_ms(client: *mut ce_client, connect_ms: u32, total_ms: u32) -> ce_status {
     guard(|| {
         let client = unsafe { handle(client, "client") }?;
-        let ms = |value: u32, default: Duration| {
-            if value == 0 { default } else { Duration::from_millis(u64::from(value)) }
-        };
-        let mut state = client.state.write().unwrap_or_else(PoisonError::into_inner);
-        let settings = state
-            .0
-            .clone()
-            .connect_timeout(ms(connect_ms, DEFAULT_CONNECT_TIMEOUT))
-            .timeout(ms(total_ms, DEFAULT_TIMEOUT));
-        let rebuilt = settings.clone().build()?;
-        *state = (settings, rebuilt);
-        Ok(())
+        client.update(|settings| {
+            settings
+                .connect_timeout(ms_or(connect_ms, DEFAULT_CONNECT_TIMEOUT))
+                .timeout(ms_or(total_ms, DEFAULT_TIMEOUT))
+        })
+    })
+}
+
+fn ms_or(value: u32, default: Duration) -> Duration {
+    if value == 0 { default } else { Duration::from_millis(u64::from(value)) }
+}
+
+/// Sets how often a failed create is sent again, and the pauses between: `retries` (default 2,
+/// at most 10; 0 never retries), the first pause `initial_backoff_ms` (0: the default 500),
+/// doubled for each next retry up to `max_backoff_ms` (0: the default 8 000), with jitter.
+///
+/// A create is sent again only when it certainly created nothing: the connection failed before
+/// the request was sent, or the server answered 429 or 503 (after its `Retry-After`, up to 60 s;
+/// longer gives `CE_ERR_RATE_LIMITED`). After a timeout or reset once the request was sent, or a
+/// 500 or 502, it is sent again only with `ce_client_set_idempotent()`. No call outlasts the
+/// overall timeout. Safe while other threads use the client, as `ce_client_set_timeout_ms()`.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_retries(
+    client: *mut ce_client,
+    retries: u32,
+    initial_backoff_ms: u32,
+    max_backoff_ms: u32,
+) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        client.update(|settings| {
+            settings
+                .retries(retries)
+                .backoff(ms_or(initial_backoff_ms, DEFAULT_BACKOFF), ms_or(max_backoff_ms, DEFAULT_MAX_BACKOFF))
+        })
+    })
+}
+
+/// Turns idempotent provisioning on (`enabled` non-zero) or off (the default).
+///
+/// On, each create carries one more tag (`ce-provision-` and 32 random hex digits), and after an
+/// ambiguous failure (a timeout or reset after the request was sent, a 500 or 502) the library
+/// looks the instance up by that tag before sending again: found, it is returned as created; not
+/// found, the create is retried. Off, such a failure is returned and
+/// `ce_last_error_instance_may_exist()` is 1.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_idempotent(client: *mut ce_client, enabled: c_int) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        client.update(|settings| settings.idempotent(enabled != 0))
+    })
+}
+
+/// Allows (`allowed` non-zero) plain `http://` base URLs to hosts that are not loopback. By
+/// default the library refuses to send the secrets unencrypted over a network: calls fail with
+/// `CE_ERR_INVALID_ARGUMENT` and a message that says why.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_allow_insecure_http(client: *mut ce_client, allowed: c_int) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        client.update(|settings| settings.allow_insecure_http(allowed != 0))
+    })
+}
+
+/// Trusts the CA certificates in the PEM file at `path` besides Mozilla's roots and the
+/// platform's store (a company CA, a test CA). The file is read now: an unreadable file or one
+/// without a certificate gives `CE_ERR_INVALID_ARGUMENT` and changes nothing. Without this call
+/// the file named by `CLOUD_ELEMENTS_CA_BUNDLE` is used when that variable is set.
+///
+/// # Safety
+/// `client` is NULL or a live client; `path` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_ca_bundle(client: *mut ce_client, path: *const c_char) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        let path = unsafe { str_arg(path, "path") }?;
+        client.update(|settings| settings.ca_bundle(path))
+    })
+}
+
+/// Sets the largest response body read, in bytes (0: the default, 10 MB). A larger answer fails
+/// with `CE_ERR_DECODE`.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_client_set_max_response_bytes(client: *mut ce_client, bytes: u64) -> ce_status {
+    guard(|| {
+        let client = unsafe { handle(client, "client") }?;
+        let bytes = if bytes == 0 { DEFAULT_MAX_RESPONSE_BYTES } else { bytes };
+        client.update(|settings| settings.max_response_bytes(bytes))
     })
 }
 

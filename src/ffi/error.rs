@@ -36,6 +36,9 @@ pub enum ce_status {
     CE_ERR_BUFFER_TOO_SMALL = 9,
     /// A bug in the library (a caught panic). Please report it.
     CE_ERR_INTERNAL = 10,
+    /// The server answered 429 (or 503 with `Retry-After`) and asked to wait longer than the
+    /// retries allow; `ce_last_error_retry_after_ms()` says how long. Nothing was created.
+    CE_ERR_RATE_LIMITED = 11,
 }
 
 impl From<ErrorKind> for ce_status {
@@ -45,6 +48,7 @@ impl From<ErrorKind> for ce_status {
             ErrorKind::MissingConfiguration => ce_status::CE_ERR_MISSING_CONFIGURATION,
             ErrorKind::Unauthorized => ce_status::CE_ERR_UNAUTHORIZED,
             ErrorKind::NotFound => ce_status::CE_ERR_NOT_FOUND,
+            ErrorKind::RateLimited => ce_status::CE_ERR_RATE_LIMITED,
             ErrorKind::Api => ce_status::CE_ERR_API,
             ErrorKind::Transport => ce_status::CE_ERR_TRANSPORT,
             ErrorKind::Timeout => ce_status::CE_ERR_TIMEOUT,
@@ -61,11 +65,21 @@ pub(crate) struct Failure {
     http_status: c_int,
     request_id: String,
     missing: String,
+    retry_after_ms: u64,
+    instance_may_exist: bool,
 }
 
 impl Failure {
     pub(crate) fn new(status: ce_status, message: impl Into<String>) -> Self {
-        Failure { status, message: message.into(), http_status: 0, request_id: String::new(), missing: String::new() }
+        Failure {
+            status,
+            message: message.into(),
+            http_status: 0,
+            request_id: String::new(),
+            missing: String::new(),
+            retry_after_ms: 0,
+            instance_may_exist: false,
+        }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -81,24 +95,24 @@ impl From<Error> for Failure {
             http_status: error.status().map_or(0, c_int::from),
             request_id: error.request_id().unwrap_or_default().to_owned(),
             missing: error.missing().join(","),
+            retry_after_ms: error.retry_after().map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            instance_may_exist: error.instance_may_exist(),
         }
     }
 }
 
+#[derive(Default)]
 struct LastError {
     message: CString,
     http_status: c_int,
     request_id: CString,
     missing: CString,
+    retry_after_ms: u64,
+    instance_may_exist: bool,
 }
 
 thread_local! {
-    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError {
-        message: CString::default(),
-        http_status: 0,
-        request_id: CString::default(),
-        missing: CString::default(),
-    });
+    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError::default());
 }
 
 /// A C string of `text`, with any NUL byte (which C cannot hold) replaced.
@@ -121,13 +135,10 @@ pub(crate) fn set_last_error(failure: Option<&Failure>) {
                     http_status: f.http_status,
                     request_id: c_string(&f.request_id),
                     missing: c_string(&f.missing),
+                    retry_after_ms: f.retry_after_ms,
+                    instance_may_exist: f.instance_may_exist,
                 },
-                None => LastError {
-                    message: CString::default(),
-                    http_status: 0,
-                    request_id: CString::default(),
-                    missing: CString::default(),
-                },
+                None => LastError::default(),
             };
         }
     });
@@ -173,6 +184,23 @@ pub extern "C" fn ce_last_error_missing() -> *const c_char {
     last_error_str(|last| last.missing.as_ptr())
 }
 
+/// How long the server asked to wait (`Retry-After`, in milliseconds) in the answer behind the
+/// last failure on this thread, or 0 when it did not ask.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_retry_after_ms() -> u64 {
+    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| last.retry_after_ms).unwrap_or(0)).unwrap_or(0)
+}
+
+/// 1 when the last failed create on this thread may nevertheless have created the instance (the
+/// request was sent and the answer was lost: a timeout or reset after sending, a 500 or 502);
+/// look it up before creating again, or use `ce_client_set_idempotent()`. 0 otherwise.
+#[unsafe(no_mangle)]
+pub extern "C" fn ce_last_error_instance_may_exist() -> c_int {
+    LAST_ERROR
+        .try_with(|cell| cell.try_borrow().map(|last| c_int::from(last.instance_may_exist)).unwrap_or(0))
+        .unwrap_or(0)
+}
+
 /// The name of a status code (`"CE_ERR_TIMEOUT"`), or `"CE_UNKNOWN_STATUS"` for a number that is
 /// not one. The string is static: never free it.
 #[unsafe(no_mangle)]
@@ -189,6 +217,7 @@ pub extern "C" fn ce_status_str(status: c_int) -> *const c_char {
         8 => c"CE_ERR_DECODE",
         9 => c"CE_ERR_BUFFER_TOO_SMALL",
         10 => c"CE_ERR_INTERNAL",
+        11 => c"CE_ERR_RATE_LIMITED",
         _ => c"CE_UNKNOWN_STATUS",
     };
     name.as_ptr()

@@ -32,12 +32,13 @@ mod ptr;
 mod request;
 
 pub use client::{
-    ce_authorization_header, ce_client, ce_client_free, ce_client_from_env, ce_client_new, ce_client_set_timeout_ms,
-    ce_string_free,
+    ce_authorization_header, ce_client, ce_client_free, ce_client_from_env, ce_client_new,
+    ce_client_set_allow_insecure_http, ce_client_set_ca_bundle, ce_client_set_idempotent,
+    ce_client_set_max_response_bytes, ce_client_set_retries, ce_client_set_timeout_ms, ce_string_free,
 };
 pub use error::{
-    ce_last_error_http_status, ce_last_error_message, ce_last_error_missing, ce_last_error_request_id, ce_status,
-    ce_status_str,
+    ce_last_error_http_status, ce_last_error_instance_may_exist, ce_last_error_message, ce_last_error_missing,
+    ce_last_error_request_id, ce_last_error_retry_after_ms, ce_status, ce_status_str,
 };
 pub use instance::{
     ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_element_key, ce_instance_free,
