@@ -718,6 +718,20 @@ impl Client {
             ureq::Error::ConnectionFailed => {
                 transport(TransportKind::Connect, "could not connect to the server", error)
             }
+            ureq::Error::Io(ref io_error) if tls_error(io_error).is_some() => {
+                let what = match tls_error(io_error) {
+                    Some(rustls::Error::InvalidCertificate(_)) => {
+                        "the server's TLS certificate is not trusted (give its CA with a CA bundle if it is yours)"
+                    }
+                    _ => "the TLS connection to the server failed",
+                };
+                transport(TransportKind::Tls, what, error)
+            }
+            // The standard library's resolver failing (NXDOMAIN and the like) reaches us as a plain
+            // I/O error; its message is the only mark of it.
+            ureq::Error::Io(ref io_error) if io_error.to_string().contains("failed to lookup address") => {
+                transport(TransportKind::Dns, "the server's host name could not be resolved", error)
+            }
             ureq::Error::Io(ref io_error) => match io_error.kind() {
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
                     Error::Timeout { kind: TimeoutKind::Overall, limit: inner.timeout }
@@ -758,6 +772,11 @@ struct Reply {
     text: String,
     /// `Retry-After` of an error answer.
     retry_after: Option<Duration>,
+}
+
+/// The TLS error inside an I/O error, if that is what it is.
+fn tls_error(error: &io::Error) -> Option<&rustls::Error> {
+    error.get_ref()?.downcast_ref::<rustls::Error>()
 }
 
 /// Builds an [`Error::Api`] from an error response, keeping what the server said.

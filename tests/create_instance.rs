@@ -473,15 +473,17 @@ fn connections_are_kept_alive_and_reused() {
 }
 
 #[test]
-fn a_create_is_sent_exactly_once_whatever_fails() {
+fn an_ambiguous_failure_is_never_resent_without_idempotent_provisioning() {
     let sb = Sandbox::start().unwrap();
     let c = client_with_timeout(&sb, Duration::from_millis(300));
     for fault in [
         FaultKind::Reset,
         FaultKind::Truncate,
+        FaultKind::ResetMidBody,
+        FaultKind::CreateThenReset,
         FaultKind::Delay { ms: 1000 },
-        FaultKind::Status { status: 503, message: None, provider_message: None, retry_after: Some("1".into()) },
         FaultKind::Status { status: 500, message: None, provider_message: None, retry_after: None },
+        FaultKind::Status { status: 502, message: None, provider_message: None, retry_after: None },
     ] {
         sb.reset();
         sb.inject(Fault::new(fault.clone()));

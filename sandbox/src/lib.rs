@@ -45,6 +45,12 @@ pub const DEFAULT_ORGANIZATION_SECRET: &str = "sandbox-organization-secret";
 /// The path prefix of the API, as in `https://api.cloud-elements.com/elements/api-v2`.
 pub const API_PREFIX: &str = api::PREFIX;
 
+/// A host name that a sandbox serving HTTPS also has a certificate for, besides `localhost`,
+/// `127.0.0.1` and `::1`. Under the reserved `.test` domain, nothing resolves it: it is for
+/// tests through a proxy (which clients never use for loopback names), where the test's proxy
+/// maps it to the sandbox's address.
+pub const TLS_TEST_HOST: &str = "cloud-elements-sandbox.test";
+
 /// A running sandbox server. Dropping it stops the server.
 ///
 /// # Example
@@ -283,7 +289,7 @@ impl SandboxBuilder {
     }
 
     /// Serves HTTPS instead of HTTP (default off): the sandbox makes a test certificate authority
-    /// and a certificate for `localhost`, `127.0.0.1` and `::1` signed by it when it starts. A
+    /// and a certificate for `localhost`, `127.0.0.1`, `::1` and [`TLS_TEST_HOST`] signed by it when it starts. A
     /// client trusts it only with [`Sandbox::ca_certificate_pem`] as its CA bundle.
     pub fn tls(mut self, enabled: bool) -> SandboxBuilder {
         self.tls = enabled;

@@ -14,7 +14,7 @@ use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The names the server certificate is valid for.
-const SERVER_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+const SERVER_NAMES: [&str; 4] = ["localhost", "127.0.0.1", "::1", crate::TLS_TEST_HOST];
 
 /// A generated CA and the server configuration that presents a certificate signed by it.
 pub(crate) struct TlsIdentity {
