@@ -268,6 +268,19 @@ def test_retries_can_be_turned_off(sandbox, fast_client):
     assert sandbox.request_count == 1
 
 
+def test_retries_never_outlast_the_overall_timeout(sandbox, fast_client):
+    # Ten retries with 0.3 s pauses would take 3 s; the call ends within its 1 s timeout instead.
+    sandbox.inject("status", status=503, times=100)
+    client = fast_client(timeout=1, retries=10, backoff=0.3, max_backoff=0.3)
+    e, elapsed = create_err(client, 1, ce.ApiError)
+    assert e.status == 503 and elapsed < 1.0, elapsed
+    assert 2 <= sandbox.request_count < 11
+    # The same against a port where nothing listens.
+    client = remote_client(f"http://127.0.0.1:{free_port()}/elements/api-v2", timeout=1, retries=10, backoff=0.3)
+    e, elapsed = create_err(client, 1, ce.TransportError)
+    assert elapsed < 1.0, elapsed
+
+
 @pytest.mark.parametrize(
     ("settings", "problem"),
     [
@@ -495,3 +508,32 @@ def test_a_proxy_that_fails_the_tunnel_is_a_transport_error(monkeypatch, connect
     assert e.instance_may_exist is False
     assert connect_proxy.targets == ["no-such-host.invalid:443"], "a proxy failure is not retried"
     assert connect_proxy.authorizations == ["Basic " + base64.b64encode(b"someone:pr0xy-pw").decode()]
+
+
+# Known defects of the core, outside the Python layer ------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug (src/error.rs, Display of Error::Timeout): a connect timeout ends with 'if the request "
+    "was sent, the instance may have been created' for TimeoutKind::Connect too, although nothing was sent "
+    "and instance_may_exist is False",
+)
+def test_a_connect_timeout_does_not_suggest_the_instance_may_exist(blackhole):
+    client = remote_client(f"http://127.0.0.1:{blackhole.port}/elements/api-v2", connect_timeout=0.2, retries=0)
+    e, _ = create_err(client, 10, ce.TimeoutError)
+    assert e.instance_may_exist is False
+    assert "may have been created" not in str(e), str(e)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug (src/client.rs, Client::map_error): when the proxy refuses the connection the error says "
+    "'could not connect to the server', naming neither the proxy nor the variable it came from",
+)
+def test_a_refused_proxy_is_reported_as_the_proxy(monkeypatch):
+    with monkeypatch.context() as env:
+        env.setenv("HTTPS_PROXY", f"http://127.0.0.1:{free_port()}")
+        client = remote_client("https://no-such-host.invalid/elements/api-v2", retries=0, timeout=5)
+    e, _ = create_err(client, 5, ce.TransportError)
+    assert "proxy" in str(e), str(e)
