@@ -35,14 +35,16 @@ create_exception!(
     PyException,
     "Base class of the errors this package raises, except for two kinds that stay built-in, as usual in \
      Python: an argument of the wrong type raises `TypeError` (`OverflowError` for an int too large for \
-     its parameter), and a `Sandbox` that cannot start raises `OSError`."
+     its parameter), and a `Sandbox` that cannot start raises `OSError`. Attribute: `instance_may_exist`, \
+     true when a failed create may nevertheless have made the instance (look before creating again)."
 );
 create_exception!(
     cloud_elements,
     ApiError,
     CloudElementsError,
     "The server answered with an HTTP error status. Attributes: `status`, `message`, `request_id`, \
-     `provider_message` (each `None` when the server did not say), `body` (secrets redacted)."
+     `provider_message` (each `None` when the server did not say), `body` (secrets redacted), \
+     `retry_after` (the server's `Retry-After` in seconds, or `None`)."
 );
 create_exception!(cloud_elements, AuthenticationError, ApiError, "HTTP 401: the user or organization secret is wrong.");
 create_exception!(
@@ -243,6 +245,16 @@ fn seconds(what: &str, value: Option<f64>, problems: &mut Vec<String>) -> Option
 
 /// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
 /// Share one between threads; every call releases the GIL while it waits on the network.
+///
+/// Keyword arguments, all optional: `user_secret`, `organization_secret`, `base_url` (else
+/// `CLOUD_ELEMENTS_USER_SECRET`, `CLOUD_ELEMENTS_ORG_SECRET`, `CLOUD_ELEMENTS_BASE_URL`);
+/// `timeout` and `connect_timeout` in seconds (60, 10); `retries` (2, at most 10, 0 for none) for
+/// creates that certainly made nothing, spaced by `backoff` and `max_backoff` seconds (0.5, 8) or
+/// the server's `Retry-After` (up to 60 s; longer raises `RateLimitedError`); `idempotent` (tag
+/// each create and look it up after an ambiguous failure before sending again); `allow_insecure_http`
+/// (plain `http://` to a host that is not loopback); `ca_bundle` (a PEM file of extra CAs, `str` or
+/// path-like; else `CLOUD_ELEMENTS_CA_BUNDLE`); `max_response_bytes` (10 MB). `HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` are read here, once; loopback never uses a proxy.
 #[pyclass(module = "cloud_elements", name = "Client", frozen)]
 struct PyClient {
     /// `None` once closed; calls clone the core client (an `Arc`) and drop the lock at once.
@@ -330,7 +342,9 @@ impl PyClient {
     }
 
     /// Provisions an instance (`POST /instances`). Configuration values may be `str`, `bool`
-    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text).
+    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text). Resent only when nothing was
+    /// created (see `retries`) or, with `idempotent`, after a lookup found nothing; when an error's
+    /// `instance_may_exist` is true the instance may exist nevertheless.
     #[pyo3(signature = (element_key, configuration, *, name, tags=None))]
     fn create_instance(
         &self,
@@ -574,6 +588,8 @@ fn field_to_json(name: &str, value: &Bound<'_, PyAny>, problems: &mut Vec<String
 }
 
 /// The embedded emulator of the instance API, on a free loopback port: for tests, no network.
+/// With `tls=True` it serves HTTPS, its certificate signed by a CA made at start
+/// (`ca_certificate_pem`).
 #[pyclass(module = "cloud_elements", name = "Sandbox", frozen)]
 struct PySandbox {
     /// `None` once closed.

@@ -27,6 +27,7 @@ from ._native import (
     InvalidInputError,
     MissingConfigurationError,
     NotFoundError,
+    RateLimitedError,
     Sandbox,
     TimeoutError as TimeoutError,  # an explicit re-export, though not in __all__ (see below)
     TransportError,
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidInputError",
     "MissingConfigurationError",
     "NotFoundError",
+    "RateLimitedError",
     "Sandbox",
     # Not "TimeoutError": `from cloud_elements import *` would shadow the built-in of that name.
     # `ce.TimeoutError` is a subclass of it, so `except TimeoutError` catches ours either way.

@@ -2,6 +2,7 @@
 # by tests/test_package.py, signatures and attributes by `python -m mypy.stubtest cloud_elements`
 # (scripts/test-python.sh).
 import builtins
+import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Optional, Union, final
@@ -17,6 +18,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "NotFoundError",
+    "RateLimitedError",
     "TransportError",
     "TimeoutError",
     "DecodeError",
@@ -26,7 +28,18 @@ __all__ = [
 __version__: str
 
 _ConfigValue = Union[str, bool, int]
-_FaultKind = Literal["delay", "status", "body", "reset", "truncate"]
+_FaultKind = Literal[
+    "delay",
+    "status",
+    "body",
+    "reset",
+    "truncate",
+    "reset_mid_body",
+    "create_then_reset",
+    "drip",
+    "oversize",
+]
+_Path = Union[str, os.PathLike[str]]
 
 @final
 class Client:
@@ -37,6 +50,16 @@ class Client:
     between threads: calls release the GIL while they wait on the network. Raises
     ``InvalidInputError`` when a setting is missing or malformed (timeouts: above zero, at most one
     day; no ``user:password@`` in the URL).
+
+    ``retries`` (default 2, at most 10; 0 never retries) counts the resends of a create that
+    certainly made nothing (no connection, 429, 503); ``backoff`` and ``max_backoff`` (seconds,
+    defaults 0.5 and 8) space them, doubling with jitter; a server's ``Retry-After`` replaces the
+    backoff up to 60 s, a longer one raises ``RateLimitedError`` at once. ``idempotent=True`` tags
+    each create and, after an ambiguous failure, looks the instance up before sending again.
+    ``allow_insecure_http`` permits plain ``http://`` to a host that is not loopback.
+    ``ca_bundle`` is a PEM file of extra CAs to trust (else ``CLOUD_ELEMENTS_CA_BUNDLE``).
+    ``max_response_bytes`` caps the body read (default 10 MB). ``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY`` and ``NO_PROXY`` are read once, here; loopback never goes through a proxy.
     """
 
     def __new__(
@@ -47,6 +70,13 @@ class Client:
         base_url: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        backoff: Optional[float] = None,
+        max_backoff: Optional[float] = None,
+        idempotent: bool = False,
+        allow_insecure_http: bool = False,
+        ca_bundle: Optional[_Path] = None,
+        max_response_bytes: Optional[int] = None,
     ) -> Client: ...
     def create_instance(
         self,
@@ -60,8 +90,9 @@ class Client:
 
         ``bool`` values are sent as ``"true"``/``"false"``, ``int`` as decimal text. The request
         is checked first and nothing is sent unless it passes (``InvalidInputError``,
-        ``MissingConfigurationError``). The request is sent once, never retried: after a
-        ``TimeoutError`` or ``TransportError`` the instance may nevertheless exist.
+        ``MissingConfigurationError``). It is sent again only when it certainly created nothing
+        (see ``retries``), or, with ``idempotent=True``, after a lookup found no instance. When
+        an error's ``instance_may_exist`` is true, the instance may nevertheless exist.
         """
     def authorization_header(self, token: str) -> str:
         """``User <user secret>, Organization <organization secret>, Element <token>``."""
@@ -117,12 +148,23 @@ class Sandbox:
     """The embedded emulator of the instance API on a free loopback port, for tests.
 
     ``inject`` fields by kind: ``delay``: ``ms``; ``status``: ``status``, ``message``,
-    ``provider_message``, ``retry_after``; ``body``: ``status``, ``body``, ``content_type``;
-    ``reset`` and ``truncate``: none. After ``close()`` the properties ``url`` and the secrets
-    still answer; everything else raises ``ClosedError``. Malformed faults raise ``InvalidInputError``.
+    ``provider_message``, ``retry_after``; ``body``: ``status``, ``body``, ``content_type``,
+    ``body_hex``; ``drip``: ``ms``; ``oversize``: ``bytes``; ``reset``, ``truncate``,
+    ``reset_mid_body`` and ``create_then_reset``: none. Every kind also takes ``every`` (every
+    n-th matching request) and ``method`` (only requests with this method). After ``close()`` the
+    properties ``url``, the secrets and ``ca_certificate_pem`` still answer; everything else raises
+    ``ClosedError``. Malformed faults raise ``InvalidInputError``.
+
+    With ``tls=True`` it serves HTTPS with a certificate for ``localhost``, ``127.0.0.1``, ``::1``
+    and ``cloud-elements-sandbox.test``, signed by a CA made at start (``ca_certificate_pem``).
     """
 
-    def __new__(cls, *, user_secret: Optional[str] = None, organization_secret: Optional[str] = None) -> Sandbox: ...
+    def __new__(
+        cls, *, user_secret: Optional[str] = None, organization_secret: Optional[str] = None, tls: bool = False
+    ) -> Sandbox: ...
+    @property
+    def ca_certificate_pem(self) -> Optional[str]:
+        """With ``tls=True``: the PEM certificate of the sandbox's test CA (``None`` otherwise)."""
     @property
     def url(self) -> str: ...
     @property
@@ -160,6 +202,10 @@ class CloudElementsError(Exception):
     ``Sandbox`` that cannot start raises ``OSError``.
     """
 
+    instance_may_exist: bool
+    """Whether a failed create may nevertheless have made the instance (the request was sent and
+    the answer was lost or does not say): look before creating again. ``False`` by default."""
+
 class InvalidInputError(CloudElementsError, ValueError):
     """An argument or setting is malformed (the request, the client settings, a sandbox fault).
     Nothing was sent. Text that is not valid Unicode (a lone surrogate) is one such problem."""
@@ -187,6 +233,8 @@ class ApiError(CloudElementsError):
     provider_message: Optional[str]
     body: Optional[str]
     """The body as received (at most 64 KiB), secrets redacted."""
+    retry_after: Optional[float]
+    """The server's ``Retry-After`` in seconds (from a number or an HTTP date), if it sent one."""
 
 class AuthenticationError(ApiError):
     """HTTP 401: the user or organization secret is wrong."""
@@ -194,14 +242,21 @@ class AuthenticationError(ApiError):
 class NotFoundError(ApiError):
     """HTTP 404: for a create, usually an unknown element key."""
 
+class RateLimitedError(ApiError):
+    """HTTP 429 (or 503 with Retry-After): the server asks to wait longer than the client's
+    retries would; ``retry_after`` says how long. Nothing was created."""
+
 class TransportError(CloudElementsError):
-    """DNS, connect, TLS, reset, truncated answer. The instance may have been created."""
+    """DNS, connect, TLS, proxy, reset, truncated answer. After a reset or a truncated answer
+    the instance may have been created (``instance_may_exist``)."""
 
 class TimeoutError(CloudElementsError, builtins.TimeoutError):
-    """A configured timeout ran out. The instance may have been created."""
+    """A configured timeout ran out. After the overall timeout the instance may have been
+    created (``instance_may_exist``); after the connect timeout nothing was sent."""
 
 class DecodeError(CloudElementsError):
-    """The server's answer is not a usable response (not JSON, no token, too large)."""
+    """The server's answer is not a usable response (not JSON, not UTF-8, no token, an empty
+    token, larger than ``max_response_bytes``)."""
 
     status: Optional[int]
 

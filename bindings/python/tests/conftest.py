@@ -22,6 +22,9 @@ def _no_environment(monkeypatch):
         "https_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "CLOUD_ELEMENTS_CA_BUNDLE",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -135,7 +135,11 @@ def test_other_statuses_are_api_errors(sandbox, client):
     e = caught.value
     assert type(e) is ce.ApiError
     assert (e.status, e.message, e.provider_message) == (502, "Provider failed", "pardot is down")
-    assert str(e) == f"HTTP 502: Provider failed (provider: pardot is down) [request id {e.request_id}]"
+    assert str(e) == (
+        f"HTTP 502: Provider failed (provider: pardot is down) [request id {e.request_id}]; "
+        "the instance may have been created"
+    )
+    assert e.instance_may_exist is True and e.retry_after is None
 
 
 def test_timeout_is_also_the_builtin_timeout_error(sandbox, make_client):
@@ -148,6 +152,7 @@ def test_timeout_is_also_the_builtin_timeout_error(sandbox, make_client):
     assert isinstance(e, OSError)
     assert "took longer than 300 ms" in str(e)
     assert "may have been created" in str(e)
+    assert e.instance_may_exist is True
     assert sandbox.request_count == 1  # sent once, not retried
 
 
@@ -180,6 +185,16 @@ def test_exceptions_pickle_with_their_attributes(sandbox, make_client):
     again = pickle.loads(pickle.dumps(caught.value))
     assert type(again) is ce.AuthenticationError
     assert (again.status, again.request_id, str(again)) == (401, caught.value.request_id, str(caught.value))
+
+
+def test_rate_limited_errors_pickle_with_their_attributes(sandbox, client):
+    sandbox.inject("status", status=429, retry_after="120")
+    with pytest.raises(ce.RateLimitedError) as caught:
+        client.create_instance("closeio", CLOSEIO, name="Test")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is ce.RateLimitedError
+    assert (again.status, again.retry_after, again.instance_may_exist) == (429, 120.0, False)
+    assert str(again) == str(caught.value)
 
 
 def raised_by(call):
@@ -219,9 +234,15 @@ def test_dual_base_exceptions_pickle_with_their_attributes(sandbox, make_client)
 
 def test_attributes_have_class_level_defaults():
     # Exceptions made by hand (in a user's tests, say) answer every documented attribute.
-    for cls in (ce.ApiError, ce.AuthenticationError, ce.NotFoundError):
+    for cls in (ce.ApiError, ce.AuthenticationError, ce.NotFoundError, ce.RateLimitedError):
         e = cls("boom")
         assert (e.status, e.message, e.request_id, e.provider_message, e.body) == (None, None, None, None, None)
+        assert e.retry_after is None
+    for name in ce.__all__:
+        cls = getattr(ce, name)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            assert cls("boom").instance_may_exist is False, name
+    assert ce.TimeoutError("boom").instance_may_exist is False
     assert ce.DecodeError("boom").status is None
     assert ce.InvalidInputError("boom").problems == ()
     e = ce.MissingConfigurationError("boom")
@@ -243,6 +264,8 @@ def test_hierarchy():
         assert cls.__module__ == "cloud_elements", name
     assert issubclass(ce.AuthenticationError, ce.ApiError)
     assert issubclass(ce.NotFoundError, ce.ApiError)
+    assert issubclass(ce.RateLimitedError, ce.ApiError)
+    assert ce.RateLimitedError.__module__ == "cloud_elements"
     assert issubclass(ce.TimeoutError, builtins.TimeoutError)
     assert issubclass(ce.InvalidInputError, ValueError)
     assert issubclass(ce.MissingConfigurationError, ValueError)

@@ -89,7 +89,8 @@ def test_every_error_path(sandbox, make_client):
         raise_from(make_client(organization_secret=WRONG_SECRET)),
         raise_from(client, "nosuchelement", CONFIGURATION),
     ]
-    sandbox.inject("status", status=503, retry_after="1")
+    # Retry-After past what the client waits for: raised at once.
+    sandbox.inject("status", status=503, retry_after="120")
     cases.append(raise_from(client))
     sandbox.inject("reset")
     cases.append(raise_from(client))
@@ -109,7 +110,7 @@ def test_every_error_path(sandbox, make_client):
         "InvalidInputError",
         "AuthenticationError",
         "NotFoundError",
-        "ApiError",
+        "RateLimitedError",
         "TransportError",
         "TransportError",
         "TimeoutError",
