@@ -90,6 +90,8 @@ struct Inner {
     idempotent: bool,
     /// Why nothing may be sent (plain http to a remote host, not allowed), if so.
     refusal: Option<String>,
+    /// The environment variable the proxy came from, when calls go through one.
+    proxy_variable: Option<&'static str>,
 }
 
 /// Settings for a [`Client`]; see [`Client::builder`].
@@ -243,10 +245,14 @@ impl ClientBuilder {
             // Credentials in the URL would be printed wherever the URL is (Debug, logs).
             problems.push("the base URL must not contain user information (`user:password@`)".to_owned());
         }
-        let proxy = proxy_from_env(&base_url, env_var).unwrap_or_else(|problem| {
-            problems.push(problem);
-            None
-        });
+        let (proxy, proxy_variable) = match proxy_from_env(&base_url, env_var) {
+            Ok(Some((proxy, variable))) => (Some(proxy), Some(variable)),
+            Ok(None) => (None, None),
+            Err(problem) => {
+                problems.push(problem);
+                (None, None)
+            }
+        };
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             problems.push("timeouts must be longer than zero".to_owned());
         } else if self.timeout > MAX_TIMEOUT || self.connect_timeout > MAX_TIMEOUT {
@@ -346,6 +352,7 @@ impl ClientBuilder {
                 max_backoff: self.max_backoff,
                 idempotent: self.idempotent,
                 refusal,
+                proxy_variable,
             }),
         })
     }
@@ -376,12 +383,15 @@ fn env_var(name: &str) -> Option<String> {
 /// The proxy for `base_url`, chosen from the environment as curl does: `HTTPS_PROXY` (for https)
 /// or `HTTP_PROXY` (for http), else `ALL_PROXY`, each also in lower case; none for hosts that
 /// `NO_PROXY` lists, and never for loopback (a local sandbox is not behind the corporate proxy).
-fn proxy_from_env(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Result<Option<ureq::Proxy>, String> {
+fn proxy_from_env(
+    base_url: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Option<(ureq::Proxy, &'static str)>, String> {
     let host = url_host(base_url).to_ascii_lowercase();
     if is_loopback(&host) {
         return Ok(None);
     }
-    let names: [&str; 4] = if base_url.starts_with("https://") {
+    let names: [&'static str; 4] = if base_url.starts_with("https://") {
         ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
     } else {
         ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
@@ -399,7 +409,9 @@ fn proxy_from_env(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Resul
         return Ok(None);
     }
     // The variable's value may hold proxy credentials: name the variable, not the value.
-    ureq::Proxy::new(&proxy).map(Some).map_err(|_| format!("the proxy in {name} is not a valid proxy URL"))
+    ureq::Proxy::new(&proxy)
+        .map(|proxy| Some((proxy, name)))
+        .map_err(|_| format!("the proxy in {name} is not a valid proxy URL"))
 }
 
 /// The authority of a URL: what stands between `://` and the path.
@@ -715,6 +727,13 @@ impl Client {
             ureq::Error::HostNotFound => {
                 transport(TransportKind::Dns, "the server's host name could not be resolved", error)
             }
+            // With a proxy, the only connection the client makes is to the proxy.
+            ureq::Error::ConnectionFailed | ureq::Error::Io(_)
+                if inner.proxy_variable.is_some() && is_connect_failure(&error) =>
+            {
+                let variable = inner.proxy_variable.unwrap_or("the environment");
+                transport(TransportKind::Proxy, &format!("could not connect to the proxy named by {variable}"), error)
+            }
             ureq::Error::ConnectionFailed => {
                 transport(TransportKind::Connect, "could not connect to the server", error)
             }
@@ -772,6 +791,21 @@ struct Reply {
     text: String,
     /// `Retry-After` of an error answer.
     retry_after: Option<Duration>,
+}
+
+/// Whether the error is a failure to open the TCP connection.
+fn is_connect_failure(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::ConnectionFailed => true,
+        ureq::Error::Io(e) => matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
+    }
 }
 
 /// The TLS error inside an I/O error, if that is what it is.
@@ -868,7 +902,7 @@ mod tests {
             move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
         };
         let proxied = |url: &str, pairs: &'static [(&'static str, &'static str)]| {
-            proxy_from_env(url, env(pairs)).unwrap().map(|p| p.host().to_owned())
+            proxy_from_env(url, env(pairs)).unwrap().map(|(p, _)| p.host().to_owned())
         };
         let https = &[("HTTPS_PROXY", "http://corp-proxy:3128")][..];
         assert_eq!(proxied("https://api.example.com/x", https).as_deref(), Some("corp-proxy"));

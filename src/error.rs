@@ -235,15 +235,16 @@ impl fmt::Display for Error {
             Error::Api(api) => api.fmt(f),
             Error::Transport { message, .. } => f.write_str(message),
             Error::Timeout { kind, limit } => {
-                let what = match kind {
-                    TimeoutKind::Connect => "connecting to the server",
-                    TimeoutKind::Overall => "the request",
-                };
-                write!(
-                    f,
-                    "timed out: {what} took longer than {} ms; if the request was sent, the instance may have been created",
-                    limit.as_millis()
-                )
+                let ms = limit.as_millis();
+                match kind {
+                    // Nothing was sent: nothing can have been created.
+                    TimeoutKind::Connect => write!(f, "timed out: connecting to the server took longer than {ms} ms"),
+                    TimeoutKind::Overall => write!(
+                        f,
+                        "timed out: the request took longer than {ms} ms; if the request was sent, the instance may \
+                         have been created"
+                    ),
+                }
             }
             Error::Decode { status, reason, snippet } => {
                 write!(f, "undecodable response (HTTP {status}): {reason}")?;

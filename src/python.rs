@@ -494,7 +494,8 @@ struct PyInstance {
     /// The `element` object of the response (empty if absent).
     #[pyo3(get)]
     element: Py<PyDict>,
-    /// The configuration the server echoed, values as text, secrets included (empty if absent).
+    /// The configuration the server echoed (empty if absent): each value a `Secret`, because the
+    /// server echoes passwords; `get_secret_value()` gives the text.
     #[pyo3(get)]
     configuration: Py<PyDict>,
     /// Whether the instance is valid, if the server said.
@@ -518,7 +519,7 @@ impl PyInstance {
         };
         let configuration = PyDict::new(py);
         for (key, value) in instance.configuration.iter().flatten() {
-            configuration.set_item(key, value.expose())?;
+            configuration.set_item(key, PySecret { value: value.expose().to_owned() })?;
         }
         Ok(PyInstance {
             id: instance.id,
@@ -543,6 +544,55 @@ impl PyInstance {
             self.name.as_deref().into_pyobject(py)?.repr()?,
             self.element_key.as_deref().into_pyobject(py)?.repr()?,
         ))
+    }
+}
+
+/// A secret text (pydantic's `SecretStr` convention): it prints as `Secret('**********')` and
+/// gives its value only through `get_secret_value()`.
+#[pyclass(module = "cloud_elements", name = "Secret", frozen)]
+struct PySecret {
+    value: String,
+}
+
+#[pymethods]
+impl PySecret {
+    #[new]
+    fn new(value: String) -> Self {
+        PySecret { value }
+    }
+
+    /// The secret text.
+    fn get_secret_value(&self) -> &str {
+        &self.value
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "Secret('**********')"
+    }
+
+    fn __str__(&self) -> &'static str {
+        "**********"
+    }
+
+    fn __len__(&self) -> usize {
+        self.value.chars().count()
+    }
+
+    /// Equal to another `Secret` with the same text (never to a plain `str`).
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PySecret>().is_ok_and(|other| other.get().value == self.value)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Secrets are not pickled: a pickle is a printable form of its contents.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err("a Secret cannot be pickled; pickle secret.get_secret_value() if you must"))
     }
 }
 
@@ -774,6 +824,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClient>()?;
     m.add_class::<PyInstance>()?;
     m.add_class::<PySandbox>()?;
+    m.add_class::<PySecret>()?;
     m.add("CloudElementsError", py.get_type::<CloudElementsError>())?;
     m.add("InvalidInputError", invalid_input_error(py)?)?;
     m.add("MissingConfigurationError", missing_configuration_error(py)?)?;

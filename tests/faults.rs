@@ -525,6 +525,27 @@ fn https_proxy_and_no_proxy_are_honoured() {
     assert_eq!(proxy.targets.lock().unwrap().len(), 1, "the proxy saw no second connection");
 }
 
+#[test]
+fn a_refused_proxy_is_named_in_the_error() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    run_child(
+        "child_reports_the_refused_proxy",
+        &[
+            ("HTTPS_PROXY", format!("http://127.0.0.1:{port}")),
+            ("CE_CHILD_URL", "https://api.example.com/elements/api-v2".to_owned()),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "run by a_refused_proxy_is_named_in_the_error in a process of its own"]
+fn child_reports_the_refused_proxy() {
+    let err = child_client().create_instance(&closeio("x")).unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Proxy, .. }), "{err:?}");
+    assert!(err.to_string().starts_with("could not connect to the proxy named by HTTPS_PROXY"), "{err}");
+    assert!(!err.instance_may_exist());
+}
+
 fn child_client() -> Client {
     Client::builder()
         .base_url(child_env("CE_CHILD_URL"))

@@ -29,6 +29,7 @@ from ._native import (
     NotFoundError,
     RateLimitedError,
     Sandbox,
+    Secret,
     TimeoutError as TimeoutError,  # an explicit re-export, though not in __all__ (see below)
     TransportError,
     __version__,
@@ -47,6 +48,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitedError",
     "Sandbox",
+    "Secret",
     # Not "TimeoutError": `from cloud_elements import *` would shadow the built-in of that name.
     # `ce.TimeoutError` is a subclass of it, so `except TimeoutError` catches ours either way.
     "TransportError",

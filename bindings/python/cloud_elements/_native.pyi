@@ -12,6 +12,7 @@ __all__ = [
     "Client",
     "Instance",
     "Sandbox",
+    "Secret",
     "CloudElementsError",
     "InvalidInputError",
     "MissingConfigurationError",
@@ -133,8 +134,9 @@ class Instance:
     def element(self) -> dict[str, Any]:
         """The response's ``element`` object (``{}`` if absent); the same dict as ``raw["element"]``."""
     @property
-    def configuration(self) -> dict[str, str]:
-        """The configuration the server echoed (``{}`` if none), values as text, secrets included."""
+    def configuration(self) -> dict[str, Secret]:
+        """The configuration the server echoed (``{}`` if none). The server echoes passwords, so each
+        value is a ``Secret``: ``get_secret_value()`` gives the text."""
     @property
     def valid(self) -> Optional[bool]: ...
     @property
@@ -142,6 +144,19 @@ class Instance:
     @property
     def raw(self) -> dict[str, Any]:
         """The whole response, in the server's order. The same dict on every access."""
+
+@final
+class Secret:
+    """A secret text (pydantic's ``SecretStr`` convention): prints as ``Secret('**********')``,
+    equals only a ``Secret`` with the same text, refuses to be pickled, and gives its text through
+    ``get_secret_value()`` alone."""
+
+    def __new__(cls, value: str) -> Secret: ...
+    def get_secret_value(self) -> str:
+        """The secret text."""
+    def __len__(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class Sandbox:

@@ -21,13 +21,15 @@ def test_closeio_as_documented(sandbox, client):
     assert inst.element["name"] == "Close.io Beta"
     assert inst.element["authentication"] == {"type": "basic"}
     # The server's echo, platform defaults included.
-    assert inst.configuration == {
+    assert {key: value.get_secret_value() for key, value in inst.configuration.items()} == {
         "base.url": "https://app.close.io/api/v1",
         "pagination.max": "100",
         "pagination.offset": "true",
         "password": "CLOSE_IO_PASSWORD",
         "username": "CLOSE_IO_API_KEY",
     }
+    assert all(isinstance(value, ce.Secret) for value in inst.configuration.values())
+    assert "CLOSE_IO_PASSWORD" not in repr(inst.configuration)
     assert inst.valid is True
     assert inst.disabled is False
     assert inst.raw["id"] == inst.id
@@ -58,9 +60,9 @@ def test_pardot_as_documented(sandbox, client):
     assert inst.element["key"] == "pardot"
     assert inst.element["hub"] == "marketing"
     for key, value in configuration.items():
-        assert inst.configuration[key] == value
+        assert inst.configuration[key].get_secret_value() == value
     assert inst.raw["tags"] == ["a", "b"]
-    assert inst.raw["configuration"] == inst.configuration
+    assert inst.raw["configuration"] == {k: v.get_secret_value() for k, v in inst.configuration.items()}
     assert sandbox.instances()[0]["element"]["key"] == "pardot"
 
 
@@ -103,7 +105,7 @@ def test_bool_and_int_values_are_sent_as_strings(sandbox, client):
     }
     for key, value in expected.items():
         assert sent[key] == value
-        assert inst.configuration[key] == value
+        assert inst.configuration[key].get_secret_value() == value
         assert sandbox.instances()[0]["configuration"][key] == value
 
 
@@ -111,7 +113,7 @@ def test_configuration_may_be_any_mapping(client):
     from types import MappingProxyType
 
     inst = client.create_instance("closeio", MappingProxyType({"username": "K", "password": "P"}), name="M")
-    assert inst.configuration["username"] == "K"
+    assert inst.configuration["username"].get_secret_value() == "K"
 
 
 def test_each_create_is_a_new_instance(client):

@@ -296,10 +296,14 @@ def test_closeio_echo_is_hidden_except_through_the_accessors(sandbox, client, ca
     for text in printed:
         assert not leaks(text), text
         assert inst.token not in text, text
-    assert PASSWORD in leaks(repr(inst.configuration)), "the scan finds what is there"
+    for text in [repr(inst.configuration), str(inst.configuration), repr(list(inst.configuration.values()))]:
+        assert not leaks(text), text
+    with pytest.raises(TypeError):
+        pickle.dumps(inst.configuration)
     # ...and the secrets are reachable through the explicit accessors only.
-    assert inst.configuration["password"] == PASSWORD
-    assert inst.configuration["username"] == API_KEY
+    assert inst.configuration["password"].get_secret_value() == PASSWORD
+    assert inst.configuration["username"].get_secret_value() == API_KEY
+    assert inst.configuration["password"] == ce.Secret(PASSWORD) != PASSWORD
     assert inst.raw["configuration"]["password"] == PASSWORD
     assert inst.token and inst.token in client.authorization_header(inst.token)
     # A frozen native object: no instance dict for `vars()` to show.

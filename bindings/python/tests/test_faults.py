@@ -510,15 +510,9 @@ def test_a_proxy_that_fails_the_tunnel_is_a_transport_error(monkeypatch, connect
     assert connect_proxy.authorizations == ["Basic " + base64.b64encode(b"someone:pr0xy-pw").decode()]
 
 
-# Known defects of the core, outside the Python layer ------------------------------------------------
+# Messages that say exactly what failed ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (src/error.rs, Display of Error::Timeout): a connect timeout ends with 'if the request "
-    "was sent, the instance may have been created' for TimeoutKind::Connect too, although nothing was sent "
-    "and instance_may_exist is False",
-)
 def test_a_connect_timeout_does_not_suggest_the_instance_may_exist(blackhole):
     client = remote_client(f"http://127.0.0.1:{blackhole.port}/elements/api-v2", connect_timeout=0.2, retries=0)
     e, _ = create_err(client, 10, ce.TimeoutError)
@@ -526,14 +520,9 @@ def test_a_connect_timeout_does_not_suggest_the_instance_may_exist(blackhole):
     assert "may have been created" not in str(e), str(e)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (src/client.rs, Client::map_error): when the proxy refuses the connection the error says "
-    "'could not connect to the server', naming neither the proxy nor the variable it came from",
-)
 def test_a_refused_proxy_is_reported_as_the_proxy(monkeypatch):
     with monkeypatch.context() as env:
         env.setenv("HTTPS_PROXY", f"http://127.0.0.1:{free_port()}")
         client = remote_client("https://no-such-host.invalid/elements/api-v2", retries=0, timeout=5)
     e, _ = create_err(client, 5, ce.TransportError)
-    assert "proxy" in str(e), str(e)
+    assert "could not connect to the proxy named by HTTPS_PROXY" in str(e), str(e)

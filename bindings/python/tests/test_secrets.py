@@ -36,7 +36,7 @@ def test_client_and_instance_reprs(sandbox, client):
     inst = client.create_instance("closeio", CONFIGURATION, name="Test")
     assert_no_secret(inst, inst.token)
     # The secrets are there, behind explicit accessors.
-    assert inst.configuration["password"] == PASSWORD
+    assert inst.configuration["password"].get_secret_value() == PASSWORD
     assert inst.token in client.authorization_header(inst.token)
 
 
