@@ -31,7 +31,22 @@
 
 #include "sandbox_util.h"
 
-static int passed, failed;
+static int passed, failed, known_bugs;
+
+/* A check that fails because of a known library bug (see the test that uses it): reported loudly
+ * but not counted as a failure, unless CE_FAULT_STRICT is set. Once the bug is fixed it passes;
+ * then make it a CHECK. */
+#define KNOWN_BUG(cond, what)                                                                  \
+    do {                                                                                       \
+        if (cond) {                                                                            \
+            passed++;                                                                          \
+        } else {                                                                               \
+            known_bugs++;                                                                      \
+            if (getenv("CE_FAULT_STRICT")) failed++;                                           \
+            fprintf(stderr, "%s:%d: KNOWN BUG: %s: CHECK(%s) failed; last error: %s\n", __FILE__, \
+                    __LINE__, (what), #cond, ce_last_error_message());                         \
+        }                                                                                      \
+    } while (0)
 
 #define CHECK_AT(cond, line)                                                                     \
     do {                                                                                         \
@@ -1063,6 +1078,50 @@ static void test_no_secret_in_any_error(void) {
     CHECK(scanned - before >= 35);
 }
 
+/* KNOWN BUG: a server may write any character of a JSON string as \uXXXX, and some do so for ASCII
+ * by default (.NET's System.Text.Json writes '+' as \u002B; '<', '>', '&' and '\'' likewise). The
+ * library's redactor (src/error.rs, Redactor::needles) searches for a secret as is, JSON-escaped,
+ * and with only its non-ASCII characters as \uXXXX, so a password with a '+' echoed in a body that
+ * an error quotes raw (an error answer without "message", an undecodable success) reaches
+ * ce_last_error_message(). A "message" field is decoded first and stays hidden. */
+#define PLUS_PASSWORD "PW+SECRET-Rt9Gk4"
+static void test_secret_echoed_with_ascii_unicode_escapes(void) {
+    reset_sandbox();
+    ce_client *client = client_for(url, 1000, 5000);
+    CHECK_STATUS(ce_client_set_retries(client, 0, 0, 0), CE_OK);
+    const char *json = "{\"element\":{\"key\":\"closeio\"},\"configuration\":{\"username\":\"" API_KEY
+                       "\",\"password\":\"" PLUS_PASSWORD "\"},\"tags\":[],\"name\":\"plus\"}";
+    static const struct {
+        const char *fault;
+        ce_status expected;
+        int bug; /* whether the known bug shows here */
+    } cases[] = {
+        /* A "message" is decoded before redaction: hidden. */
+        {"{\"kind\":\"body\",\"status\":400,\"body\":\"{\\\"message\\\":\\\"bad password PW\\\\u002BSECRET-Rt9Gk4\\\"}\"}",
+         CE_ERR_API, 0},
+        /* An error answer without "message": its body is quoted raw. */
+        {"{\"kind\":\"body\",\"status\":400,\"body\":\"{\\\"error\\\":\\\"bad password PW\\\\u002BSECRET-Rt9Gk4\\\"}\"}",
+         CE_ERR_API, 1},
+        /* An undecodable success: its body is quoted raw. */
+        {"{\"kind\":\"body\",\"status\":200,\"body\":\"{\\\"configuration\\\":{\\\"password\\\":"
+         "\\\"PW\\\\u002BSECRET-Rt9Gk4\\\"}\"}",
+         CE_ERR_DECODE, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        inject(cases[i].fault);
+        ce_instance *instance = NULL;
+        CHECK_STATUS(ce_create_instance_json(client, json, &instance), cases[i].expected);
+        scan_last_error(__LINE__); /* nothing else leaks */
+        int hidden = !contains(ce_last_error_message(), "Rt9Gk4");
+        if (cases[i].bug) {
+            KNOWN_BUG(hidden, "a secret echoed with ASCII characters as \\uXXXX is not redacted");
+        } else {
+            CHECK(hidden);
+        }
+    }
+    ce_client_free(client);
+}
+
 int main(int argc, char **argv) {
     url = getenv("CE_FAULT_SANDBOX_URL");
     if (!url || !*url) {
@@ -1097,13 +1156,16 @@ int main(int argc, char **argv) {
         {"plain http", test_plain_http_to_a_remote_host},
         {"TLS", test_tls},
         {"no secret in any error", test_no_secret_in_any_error},
+        {"secrets echoed with ASCII \\u escapes", test_secret_echoed_with_ascii_unicode_escapes},
     };
     const char *only = getenv("CE_FAULT_ONLY"); /* runs only the tests whose name contains this */
     double started = now_seconds();
     /* First, while no earlier test can have left anything behind in the sandbox. */
     double at = now_seconds();
-    if (!only || strstr("idempotent creates", only)) test_idempotent_creates_never_duplicate(creates);
-    if (verbose) printf("  %-34s %.2f s\n", "idempotent creates", now_seconds() - at);
+    if (!only || strstr("idempotent creates", only)) {
+        test_idempotent_creates_never_duplicate(creates);
+        if (verbose) printf("  %-34s %.2f s\n", "idempotent creates", now_seconds() - at);
+    }
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
         if (only && !strstr(tests[t].name, only)) continue;
         at = now_seconds();
@@ -1111,6 +1173,7 @@ int main(int argc, char **argv) {
         if (verbose) printf("  %-34s %.2f s\n", tests[t].name, now_seconds() - at);
     }
     printf("faults: %d error reports scanned for secrets; %.1f s\n", scanned, now_seconds() - started);
+    if (known_bugs) printf("%d checks failed on known library bugs (CE_FAULT_STRICT=1 counts them)\n", known_bugs);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
