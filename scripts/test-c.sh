@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # C and C++ tests: builds and installs the library into build/prefix, checks the committed header
-# is current, then runs the C tests (plain, under valgrind, under ASan+UBSan), the C++ tests, the
-# C load test (plain, under ASan+UBSan, smaller under valgrind), and the examples (pkg-config,
-# CMake, static link) against the sandbox binary over loopback.
+# is current, then runs the C tests and the C fault matrix (each plain, under valgrind, under
+# ASan+UBSan), the C load test (plain, under ASan+UBSan, smaller under valgrind), the C++ tests,
+# and the examples (pkg-config, CMake, static link) against sandbox binaries over loopback: one for
+# the C and C++ tests, one with distinctive secrets for the fault matrix (which resets it at will),
+# one serving HTTPS with a test CA, and one for the load test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -41,32 +43,48 @@ cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 cc "${cflags[@]}" bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load
 cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load_asan
+cc "${cflags[@]}" bindings/c/tests/test_faults.c "${libs[@]}" -o build/c/test_faults
+cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    bindings/c/tests/test_faults.c "${libs[@]}" -o build/c/test_faults_asan
 cc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o build/c/example
 # The static library, linked with what pkg-config --static says it needs.
 cc "${cflags[@]}" bindings/c/example.c $(pkg-config --cflags cloud_elements) "$prefix/lib/libcloud_elements.a" \
     $(pkg-config --libs-only-l --static cloud_elements | sed 's/-lcloud_elements//') -o build/c/example_static
 for program in example test_cloud_elements; do
-    c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp "bindings/cpp/$program.cpp" "${libs[@]}" \
+    c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp -I bindings/c/tests "bindings/cpp/$program.cpp" "${libs[@]}" \
         -o "build/c/cpp_$program"
 done
 PKG_CONFIG_PATH="$PKG_CONFIG_PATH" cmake -S bindings/c -B build/cmake -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/cmake >/dev/null
 
+tmp=$(mktemp -d)
+sandboxes=()
+trap 'for pid in "${sandboxes[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+
+# start_sandbox VAR NAME [ARGS...]: starts a sandbox binary with ARGS and sets VAR to its base URL.
+start_sandbox() {
+    local var=$1 name=$2 url
+    shift 2
+    "$target_dir/release/cloud-elements-sandbox" --port 0 "$@" >"$tmp/$name.log" 2>&1 &
+    sandboxes+=($!)
+    for _ in $(seq 100); do [ -s "$tmp/$name.log" ] && break; sleep 0.05; done
+    url=$(head -n1 "$tmp/$name.log" | sed -n 's/^cloud-elements sandbox listening on //p')
+    [ -n "$url" ] || { echo "the $name sandbox did not start" >&2; cat "$tmp/$name.log" >&2; exit 1; }
+    printf -v "$var" '%s' "$url"
+}
+
+start_sandbox CE_SANDBOX_URL main
+# The secrets are test_faults.c's USER_SECRET and ORG_SECRET: distinctive, so that the test can
+# look for them in every error it sees.
+fault_secrets=(--user-secret usr-SECRET-Qx7Zk9 --org-secret org-SECRET-Wd5Hn2)
+start_sandbox CE_FAULT_SANDBOX_URL faults "${fault_secrets[@]}"
+start_sandbox CE_TLS_SANDBOX_URL tls "${fault_secrets[@]}" --tls --ca-file "$tmp/tls-ca.pem"
+export CE_SANDBOX_URL CE_FAULT_SANDBOX_URL CE_TLS_SANDBOX_URL CE_TLS_CA_FILE="$tmp/tls-ca.pem"
+[ -s "$CE_TLS_CA_FILE" ] || { echo "the TLS sandbox wrote no CA certificate" >&2; exit 1; }
 # The load test gets a sandbox of its own: it checks that the sandbox holds exactly the instances
 # it created, and the tests before it leave a create in flight (a 2 s delay whose client stopped
 # waiting after 300 ms), which lands whenever the delay ends.
-log=$(mktemp)
-load_log=$(mktemp)
-"$target_dir/release/cloud-elements-sandbox" --port 0 >"$log" &
-sandbox=$!
-"$target_dir/release/cloud-elements-sandbox" --port 0 >"$load_log" &
-load_sandbox=$!
-trap 'kill $sandbox $load_sandbox 2>/dev/null || true; rm -f "$log" "$load_log"' EXIT
-for _ in $(seq 100); do [ -s "$log" ] && [ -s "$load_log" ] && break; sleep 0.05; done
-export CE_SANDBOX_URL=$(head -n1 "$log" | sed -n 's/^cloud-elements sandbox listening on //p')
-[ -n "$CE_SANDBOX_URL" ] || { echo "the sandbox did not start" >&2; cat "$log" >&2; exit 1; }
-load_url=$(head -n1 "$load_log" | sed -n 's/^cloud-elements sandbox listening on //p')
-[ -n "$load_url" ] || { echo "the load test's sandbox did not start" >&2; cat "$load_log" >&2; exit 1; }
+start_sandbox load_url load
 
 echo "-- C tests"
 build/c/test_c
@@ -76,6 +94,20 @@ valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
     --error-exitcode=99 build/c/test_c
 echo "-- C tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_c_asan
+echo "-- C fault matrix"
+started=$SECONDS
+build/c/test_faults
+echo "   ($((SECONDS - started)) s)"
+echo "-- C fault matrix under valgrind"
+started=$SECONDS
+valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
+    --error-exitcode=99 build/c/test_faults
+echo "   ($((SECONDS - started)) s)"
+echo "-- C fault matrix under ASan + UBSan"
+started=$SECONDS
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_faults_asan
+echo "   ($((SECONDS - started)) s)"
 echo "-- C++ tests"
 build/c/cpp_test_cloud_elements
 # 8 threads x 1000 creates on one client: plain (which checks the resident memory) and under

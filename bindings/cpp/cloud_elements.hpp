@@ -1,7 +1,8 @@
 // cloud_elements.hpp: a header-only C++17 wrapper of the C API (cloud_elements.h).
 //
 // RAII handles, std::string results, and one exception type, cloud_elements::Error, carrying the
-// status, the HTTP status, the server's request id and the missing configuration entries.
+// status, the HTTP status, the server's request id, the missing configuration entries, the wait the
+// server asked for (Retry-After) and whether a failed create may have created the instance.
 //
 //   cloud_elements::Client client = cloud_elements::Client::from_env();
 //   auto instance = client.create(cloud_elements::Request("closeio", "Sales")
@@ -29,12 +30,15 @@ namespace cloud_elements {
 class Error : public std::runtime_error {
 public:
     Error(ce_status status, const std::string &message, int http_status, std::string request_id,
-          std::vector<std::string> missing)
+          std::vector<std::string> missing, std::chrono::milliseconds retry_after = std::chrono::milliseconds(0),
+          bool instance_may_exist = false)
         : std::runtime_error(message),
           status_(status),
           http_status_(http_status),
           request_id_(std::move(request_id)),
-          missing_(std::move(missing)) {}
+          missing_(std::move(missing)),
+          retry_after_(retry_after),
+          instance_may_exist_(instance_may_exist) {}
 
     ce_status status() const noexcept { return status_; }
     const char *status_name() const noexcept { return ce_status_str(static_cast<int>(status_)); }
@@ -43,12 +47,22 @@ public:
     const std::string &request_id() const noexcept { return request_id_; }
     // The missing configuration entries, in catalog order (CE_ERR_MISSING_CONFIGURATION).
     const std::vector<std::string> &missing() const noexcept { return missing_; }
+    // CE_ERR_RATE_LIMITED: the server asked to wait longer than the retries allow (see retry_after()).
+    bool rate_limited() const noexcept { return status_ == CE_ERR_RATE_LIMITED; }
+    // How long the server asked to wait (Retry-After), or 0 when it did not ask.
+    std::chrono::milliseconds retry_after() const noexcept { return retry_after_; }
+    // True when the failed create may nevertheless have created the instance (a timeout or reset
+    // after the request was sent, a 500 or 502): look it up before creating again, or use
+    // Client::set_idempotent(true).
+    bool instance_may_exist() const noexcept { return instance_may_exist_; }
 
 private:
     ce_status status_;
     int http_status_;
     std::string request_id_;
     std::vector<std::string> missing_;
+    std::chrono::milliseconds retry_after_;
+    bool instance_may_exist_;
 };
 
 namespace detail {
@@ -63,8 +77,11 @@ inline Error last_error(ce_status status) {
         missing.push_back(list.substr(start, comma - start));
         start = comma + 1;
     }
+    std::uint64_t wait = ce_last_error_retry_after_ms();
+    auto retry_after = std::chrono::milliseconds(
+        wait > static_cast<std::uint64_t>(LLONG_MAX) ? LLONG_MAX : static_cast<long long>(wait));
     return Error(status, ce_last_error_message(), ce_last_error_http_status(), ce_last_error_request_id(),
-                 std::move(missing));
+                 std::move(missing), retry_after, ce_last_error_instance_may_exist() != 0);
 }
 
 inline void check(ce_status status) {
@@ -155,6 +172,38 @@ public:
     // (CE_ERR_INVALID_ARGUMENT). Safe while shared.
     void set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) {
         detail::check(ce_client_set_timeout_ms(handle_.get(), detail::clamp_ms(connect), detail::clamp_ms(total)));
+    }
+
+    // How often a failed create is sent again (default 2, at most 10; 0 never; more than 10 throws
+    // CE_ERR_INVALID_ARGUMENT), the first pause, doubled for each next retry, and the longest pause
+    // (zero or negative: the defaults, 500 ms and 8 s). Only a create that certainly created
+    // nothing is sent again (no connection, 429, 503), unless set_idempotent(true). Safe while shared.
+    void set_retries(std::uint32_t retries, std::chrono::milliseconds initial_backoff = std::chrono::milliseconds(0),
+                     std::chrono::milliseconds max_backoff = std::chrono::milliseconds(0)) {
+        detail::check(ce_client_set_retries(handle_.get(), retries, detail::clamp_ms(initial_backoff),
+                                            detail::clamp_ms(max_backoff)));
+    }
+
+    // Idempotent provisioning: each create carries a provisioning tag, and after an ambiguous failure
+    // (a timeout or reset after sending, a 500 or 502) the instance is looked up by it before the
+    // create is sent again. Off by default.
+    void set_idempotent(bool enabled) { detail::check(ce_client_set_idempotent(handle_.get(), enabled ? 1 : 0)); }
+
+    // Allows plain http:// base URLs to hosts that are not loopback (refused by default: the secrets
+    // would cross the network unencrypted).
+    void set_allow_insecure_http(bool allowed) {
+        detail::check(ce_client_set_allow_insecure_http(handle_.get(), allowed ? 1 : 0));
+    }
+
+    // Trusts the CA certificates in this PEM file too (a company or test CA); read now. An unreadable
+    // file or one without a certificate throws CE_ERR_INVALID_ARGUMENT and changes nothing.
+    void set_ca_bundle(const std::string &path) {
+        detail::check(ce_client_set_ca_bundle(handle_.get(), detail::c_str(path, "path")));
+    }
+
+    // The largest response body read, in bytes (0: the default, 10 MB); a larger one is CE_ERR_DECODE.
+    void set_max_response_bytes(std::uint64_t bytes) {
+        detail::check(ce_client_set_max_response_bytes(handle_.get(), bytes));
     }
 
     Instance create(const Request &request) const {

@@ -1,5 +1,6 @@
 // Tests of the C++ wrapper against a running sandbox (CE_SANDBOX_URL; scripts/test-c.sh).
 #include "cloud_elements.hpp"
+#include "sandbox_util.h"  // bindings/c/tests: faults over the sandbox's control endpoints
 
 #include <chrono>
 #include <cstdlib>
@@ -96,6 +97,66 @@ int main() {
         CHECK(std::string(e.what()).find("at most one day") != std::string::npos);
     }
     CHECK(timed.create(ce::Request("closeio", "t").config("username", "K").config("password", "P")).id() > 0);
+
+    // Retries and idempotent provisioning: a 503 is sent again; a 500 is looked up (404), then sent
+    // again; one instance each time.
+    ce::Client retrying(user, org, url);
+    retrying.set_retries(2, std::chrono::milliseconds(20), std::chrono::milliseconds(100));
+    retrying.set_idempotent(true);
+    ce::Request request("closeio", "retried");
+    request.config("username", "K").config("password", "P");
+    long before = sandbox_request_count(url);
+    CHECK(sandbox_inject(url, R"({"kind":"status","status":503})") == 200);
+    auto after_503 = retrying.create(request);
+    CHECK(sandbox_request_count(url) == before + 2);
+    CHECK(after_503.json().find("\"ce-provision-") != std::string::npos);
+    before = sandbox_request_count(url);
+    CHECK(sandbox_inject(url, R"({"kind":"status","status":500,"method":"POST"})") == 200);
+    CHECK(retrying.create(request).name() == "retried");
+    CHECK(sandbox_request_count(url) == before + 3);  // POST, GET (the lookup), POST
+
+    // Not idempotent, a 500 is returned, and says the instance may exist.
+    retrying.set_idempotent(false);
+    CHECK(sandbox_inject(url, R"({"kind":"status","status":500,"method":"POST"})") == 200);
+    try {
+        retrying.create(request);
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_API);
+        CHECK(e.http_status() == 500);
+        CHECK(e.instance_may_exist());
+        CHECK(!e.rate_limited());
+    }
+    // A long Retry-After: rate limited at once, with the wait.
+    CHECK(sandbox_inject(url, R"({"kind":"status","status":429,"retry_after":"120"})") == 200);
+    try {
+        retrying.create(request);
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.rate_limited());
+        CHECK(std::string(e.status_name()) == "CE_ERR_RATE_LIMITED");
+        CHECK(e.http_status() == 429);
+        CHECK(e.retry_after() == std::chrono::seconds(120));
+        CHECK(!e.instance_may_exist());
+    }
+    // Settings that cannot be used throw, and change nothing.
+    try {
+        retrying.set_retries(11);
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
+    }
+    try {
+        retrying.set_ca_bundle("/nonexistent/ca.pem");
+        CHECK(false);
+    } catch (const ce::Error &e) {
+        CHECK(e.status() == CE_ERR_INVALID_ARGUMENT);
+        CHECK(std::string(e.what()).find("cannot be read") != std::string::npos);
+    }
+    retrying.set_retries(0);
+    retrying.set_allow_insecure_http(false);
+    retrying.set_max_response_bytes(0);
+    CHECK(retrying.create(request).id() > 0);
 
     std::set<std::string> tokens;
     for (int i = 0; i < 20; i++) {

@@ -9,16 +9,13 @@
 
 #include <cloud_elements.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sandbox_util.h"
 
 static int passed, failed;
 
@@ -48,57 +45,10 @@ static int passed, failed;
 
 static const char *url, *user_secret, *org_secret;
 
-static const char *env_or(const char *name, const char *fallback) {
-    const char *value = getenv(name);
-    return value && *value ? value : fallback;
-}
-
-static int contains(const char *haystack, const char *needle) {
-    return haystack && needle && strstr(haystack, needle) != NULL;
-}
-
 static ce_client *new_client(void) {
     ce_client *client = NULL;
     CHECK_STATUS(ce_client_new(url, user_secret, org_secret, &client), CE_OK);
     return client;
-}
-
-/* Queues a fault in the sandbox: POST /_sandbox/faults with a JSON body, over a plain socket.
- * Returns the HTTP status of the answer, or -1. */
-static int sandbox_inject(const char *fault_json) {
-    const char *hostport = strstr(url, "://");
-    int port = 0;
-    char host[64] = {0};
-    if (!hostport || sscanf(hostport + 3, "%63[^:]:%d", host, &port) != 2) return -1;
-    struct sockaddr_in addr = {0};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    char request[1024];
-    int n = snprintf(request, sizeof request,
-                     "POST /_sandbox/faults HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     host, strlen(fault_json), fault_json);
-    int status = -1;
-    char answer[256] = {0};
-    if (n > 0 && (size_t)n < sizeof request && write(fd, request, (size_t)n) == n &&
-        read(fd, answer, sizeof answer - 1) > 12) {
-        sscanf(answer, "HTTP/1.1 %d", &status);
-    }
-    close(fd);
-    return status;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static const char CLOSEIO_JSON[] =
@@ -283,7 +233,7 @@ static void test_timeouts_take_effect(void) {
     ce_client *client = new_client();
     ce_instance *instance = NULL;
     CHECK_STATUS(ce_client_set_timeout_ms(client, 1000, 300), CE_OK);
-    CHECK(sandbox_inject("{\"kind\": \"delay\", \"ms\": 2000}") == 200);
+    CHECK(sandbox_inject(url, "{\"kind\": \"delay\", \"ms\": 2000}") == 200);
     double started = now_seconds();
     CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_ERR_TIMEOUT);
     double elapsed = now_seconds() - started;
@@ -299,7 +249,7 @@ static void test_timeouts_take_effect(void) {
     ce_instance_free(instance);
 
     /* A server error with the provider's message, through the C surface. */
-    CHECK(sandbox_inject("{\"kind\": \"status\", \"status\": 502, \"message\": \"Provider failed\", "
+    CHECK(sandbox_inject(url, "{\"kind\": \"status\", \"status\": 502, \"message\": \"Provider failed\", "
                          "\"provider_message\": \"Pardot: invalid key\"}") == 200);
     instance = NULL;
     CHECK_STATUS(ce_create_instance_json(client, CLOSEIO_JSON, &instance), CE_ERR_API);
