@@ -352,8 +352,14 @@ impl<'a> Redactor<'a> {
     }
 
     /// `text` with every occurrence of every secret replaced by `[redacted]`.
+    ///
+    /// JSON may write any character as `\uXXXX` (.NET's serializer writes `+` as `\u002B`), so
+    /// such escapes are first written as the characters they stand for.
     pub(crate) fn apply(&self, text: &str) -> String {
-        let mut out = text.to_owned();
+        if self.needles().is_empty() {
+            return text.to_owned();
+        }
+        let mut out = unescape_json(text).into_owned();
         for needle in self.needles() {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), "[redacted]");
@@ -361,6 +367,70 @@ impl<'a> Redactor<'a> {
         }
         out
     }
+}
+
+/// `text` with the JSON escapes `\uXXXX` and `\/` replaced by the characters they stand for,
+/// except where JSON needs an escape (`\"`, `\\`, control characters), so that the result means
+/// the same JSON and every secret in it is spelled one way. Text that is not JSON passes through
+/// with at most such sequences rewritten.
+fn unescape_json(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at + 1..];
+        match escape.chars().next() {
+            Some('u') => match decode_unicode_escape(escape) {
+                Some(('"', used)) => {
+                    out.push_str("\\\"");
+                    rest = &escape[used..];
+                }
+                Some(('\\', used)) => {
+                    out.push_str("\\\\");
+                    rest = &escape[used..];
+                }
+                Some((c, used)) if !c.is_control() => {
+                    out.push(c);
+                    rest = &escape[used..];
+                }
+                _ => {
+                    out.push_str("\\u");
+                    rest = &escape[1..];
+                }
+            },
+            Some('/') => {
+                out.push('/');
+                rest = &escape[1..];
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+                rest = &escape[other.len_utf8()..];
+            }
+            None => {
+                out.push('\\');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The character of `uXXXX` (or of a surrogate pair `uD83D\uDE00`) at the start of `escape`, and
+/// how many bytes it took.
+fn decode_unicode_escape(escape: &str) -> Option<(char, usize)> {
+    let unit = |at: usize| escape.get(at..at + 4).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let high = u32::from_str_radix(unit(1)?, 16).ok()?;
+    if (0xD800..0xDC00).contains(&high) {
+        let low = escape.get(5..7).filter(|s| *s == "\\u").and_then(|_| unit(7));
+        let low = u32::from_str_radix(low?, 16).ok().filter(|low| (0xDC00..0xE000).contains(low))?;
+        return char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)).map(|c| (c, 11));
+    }
+    char::from_u32(high).map(|c| (c, 5))
 }
 
 /// `text` (a JSON document, possibly malformed or cut short) with the string value of every
@@ -449,6 +519,23 @@ mod tests {
             assert_eq!(r.apply(text), "bad [redacted]", "{text}");
         }
         assert_eq!(r.apply("usersecret1-tail and usersecret1"), "[redacted] and [redacted]");
+    }
+
+    #[test]
+    fn secrets_spelled_with_any_unicode_escape_are_found() {
+        let r = Redactor::new(["PW+SECRET/é😀\"q"]);
+        for text in [
+            r#"bad PW\u002BSECRET/é😀\"q"#,
+            r#"bad \u0050\u0057\u002bSECRET\/\u00e9\ud83d\ude00\u0022q"#,
+            r#"bad PW+SECRET\/\u00E9\uD83D\uDE00\"q"#,
+        ] {
+            assert_eq!(r.apply(text), "bad [redacted]", "{text}");
+        }
+        // Escapes JSON needs stay; an escaped backslash is not the start of an escape.
+        let r = Redactor::new(["nothing-here"]);
+        assert_eq!(r.apply(r#"a\u000a b\\u0041 c\u12 d\"#), r#"a\u000a b\\u0041 c\u12 d\"#);
+        assert_eq!(r.apply(r#"lone \ud800 and \udc00"#), r#"lone \ud800 and \udc00"#);
+        assert_eq!(r.apply(r#"\u0041\/"#), "A/");
     }
 
     #[test]

@@ -115,6 +115,8 @@ fn no_secret_in_anything_printed_on_any_path() {
         body(401, "application/json", format!(r#"{{"message":"User {USER}, Organization {ORG} rejected"}}"#)),
         body(502, "text/html", format!("<html>upstream said {PASSWORD} / {USER} / {CALLBACK_KEY}</html>")),
         body(500, "application/json", format!(r#"{{"message":"{}","providerMessage":"{PASSWORD}"}}"#, escaped(ORG))),
+        body(400, "application/json", format!(r#"{{"error":"{}","user":"{}"}}"#, escaped(PASSWORD), escaped(USER))),
+        body(200, "application/json", format!(r#"{{"configuration":{{"password":"{}"}}"#, escaped(PASSWORD))),
         body(200, "application/json", format!(r#"{{"id":1,"configuration":{{"password":"{PASSWORD}"}}}}"#)),
         body(200, "application/json", format!(r#"{{"id":"not a number","token":"{token}","password":"{PASSWORD}"}}"#)),
         body(200, "application/json", format!(r#"{{"id":1,"token":"{token}","password":"{PASSWORD}""#)),
