@@ -567,6 +567,19 @@ mod tests {
         assert!(!format!("{r:?}").contains("xyz"));
     }
 
+    /// serde_json's default float parser may be one unit in the last place off (the first
+    /// decode_instance run tripped over it), so a number in `providerData` was not sent as
+    /// written and did not survive `from_json(to_json())`; Cargo.toml enables `float_roundtrip`.
+    #[test]
+    fn numbers_are_sent_as_written_and_round_trip() {
+        let json = r#"{"element":{"key":"x"},"providerData":{"a":130.65331632653061,"b":1.2922373530862477e20},"configuration":{},"tags":[],"name":"n"}"#;
+        let r = InstanceRequest::from_json(json).unwrap();
+        let body = r.to_json();
+        assert!(body.contains(r#""a":130.65331632653061,"b":1.2922373530862477e+20"#), "{body}");
+        let again = InstanceRequest::from_json(&body).unwrap();
+        assert!(again == r, "{body} -> {}", again.to_json());
+    }
+
     #[test]
     fn typed_common_entries_are_strings() {
         let r = InstanceRequest::new("acme", "n")
