@@ -465,9 +465,14 @@ impl Instance {
             Some(Value::String(_)) => return Err(fail("the instance token is empty", "")),
             _ => return Err(fail("the response has no instance token", "")),
         }
-        let mut instance = Instance::deserialize(&raw).map_err(|e| {
-            // serde names the field and the expected type, and quotes the value: drop the value.
-            let message = crate::error::without_quoted_values(&e.to_string());
+        let mut instance = Instance::deserialize(&raw).map_err(|_| {
+            // serde names the field and the expected type, and quotes the value it could not use
+            // as Rust writes strings, `"a\"b"`: cutting quoted text out of that message leaves
+            // the tail of a value with a quote in it. So ask again with every string emptied (the
+            // same field fails the same way: only types matter here), and drop what is quoted.
+            let e = Instance::deserialize(&strings_emptied(&raw)).err();
+            let message = e.map_or_else(|| "a field has the wrong type".to_owned(), |e| e.to_string());
+            let message = crate::error::without_quoted_values(&message);
             fail(&format!("the response does not describe an instance ({message})"), "")
         })?;
         instance.raw = raw;
@@ -500,6 +505,16 @@ impl fmt::Debug for Instance {
             .field("caching_enabled", &self.caching_enabled)
             .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
+    }
+}
+
+/// `value` with every string emptied and everything else (object keys included) kept.
+fn strings_emptied(value: &Value) -> Value {
+    match value {
+        Value::String(_) => Value::String(String::new()),
+        Value::Array(items) => Value::Array(items.iter().map(strings_emptied).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), strings_emptied(v))).collect()),
+        other => other.clone(),
     }
 }
 
@@ -552,6 +567,19 @@ mod tests {
         assert!(!format!("{r:?}").contains("xyz"));
     }
 
+    /// serde_json's default float parser may be one unit in the last place off (the first
+    /// decode_instance run tripped over it), so a number in `providerData` was not sent as
+    /// written and did not survive `from_json(to_json())`; Cargo.toml enables `float_roundtrip`.
+    #[test]
+    fn numbers_are_sent_as_written_and_round_trip() {
+        let json = r#"{"element":{"key":"x"},"providerData":{"a":130.65331632653061,"b":1.2922373530862477e20},"configuration":{},"tags":[],"name":"n"}"#;
+        let r = InstanceRequest::from_json(json).unwrap();
+        let body = r.to_json();
+        assert!(body.contains(r#""a":130.65331632653061,"b":1.2922373530862477e+20"#), "{body}");
+        let again = InstanceRequest::from_json(&body).unwrap();
+        assert!(again == r, "{body} -> {}", again.to_json());
+    }
+
     #[test]
     fn typed_common_entries_are_strings() {
         let r = InstanceRequest::new("acme", "n")
@@ -586,6 +614,21 @@ mod tests {
         ] {
             let err = Instance::from_json(body).unwrap_err();
             assert!(err.to_string().contains(reason), "{body}: {err}");
+        }
+    }
+
+    /// Found by fuzzing (decode_instance): a value with a quote in a field of the wrong type left
+    /// its tail in the message, `invalid type: string "…"SECRET-TAIL")`.
+    #[test]
+    fn a_wrongly_typed_value_is_not_quoted_even_with_quotes_inside() {
+        for body in [
+            r#"{"id": 1, "token": "t", "valid": "a\"SECRET-TAIL"}"#,
+            r#"{"id": 1, "token": "t", "element": {"active": "\"\"SECRET-TAIL\\"}}"#,
+            r#"{"id": "x\"SECRET-TAIL", "token": "t"}"#,
+        ] {
+            let text = Instance::from_json(body).unwrap_err().to_string();
+            assert!(!text.contains("SECRET"), "{body}: {text}");
+            assert!(text.contains(r#"invalid type: string "…", expected"#), "{body}: {text}");
         }
     }
 }
