@@ -42,6 +42,9 @@ step "cargo test (unit, integration, doc tests; library and sandbox)"
 # it, so it is tested through maturin and pytest below.
 cargo test --workspace
 
+step "fuzzing: the response decoder and the request parsing (cargo-fuzz, ${FUZZ_SECONDS:-60} s per target)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}" bash scripts/fuzz.sh
+
 step "the README's main command, against the embedded sandbox"
 out=$(cargo run -q --example create_instance -- closeio username=MY_KEY password=MY_PW --name Test --tag demo)
 echo "$out"

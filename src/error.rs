@@ -218,7 +218,8 @@ impl Error {
         Error::Decode {
             status,
             reason: redactor.apply(reason),
-            snippet: snippet(&without_token_values(&redactor.apply(body))),
+            // Unescaped first, so that `"tok\u0065n"` is found as the `"token"` it is.
+            snippet: snippet(&without_token_values(&unescape_json(&redactor.apply(body)))),
         }
     }
 }
@@ -547,6 +548,8 @@ mod tests {
         assert_eq!(without_token_values(r#"{"token":"cut-sho"#), r#"{"token":"[redacted]"#);
         assert_eq!(without_token_values(r#"{"token": 5, "a": "token"}"#), r#"{"token": 5, "a": "token"}"#);
         assert_eq!(without_token_values("no json"), "no json");
+        let err = Error::decode(200, "r", r#"[{"tok\u0065n":"tok-SECRET"}]"#, &Redactor::default());
+        assert!(!err.to_string().contains("tok-SECRET"), "{err}");
     }
 
     #[test]
