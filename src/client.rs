@@ -8,10 +8,12 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 
 use crate::auth::{Credentials, Secret};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY, Redactor, TimeoutKind, TransportKind};
 use crate::instance::{Instance, InstanceRequest};
+use crate::resolver::CachingResolver;
 use crate::retry::{
     self, DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_RETRIES, MAX_RETRIES, MAX_RETRY_AFTER, Verdict,
 };
@@ -320,7 +322,7 @@ impl ClientBuilder {
              network could read them; use https://, or allow insecure http explicitly"
                 .to_owned()
         });
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
@@ -335,8 +337,9 @@ impl ClientBuilder {
             .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .tls_config(tls)
             .proxy(proxy)
-            .build()
-            .into();
+            .build();
+        // ureq's connectors (proxy, TCP, TLS) with a resolver that does not spawn a thread per call.
+        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -373,8 +374,10 @@ pub struct Instance {
     /// Response fields the client does not model (`tags`, for example).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The response as JSON, parsed from `raw_json` when first asked for: a create that only
+    /// needs the token parses its answer once.
     #[serde(skip)]
-    raw: Value,
+    raw: OnceLock<Value>,
     #[serde(skip)]
     raw_json: String,
 }
@@ -441,6 +444,16 @@ impl Instance {
     }
 
     pub(crate) fn decode(status: u16, body: String, redactor: &Redactor<'_>) -> Result<Self, Error> {
+        // The usual answer decodes straight into the struct, in one pass. Anything unusual (not an
+        // object, no usable token, a wrongly typed field, a key given twice) takes the careful path
+        // below, which says exactly what is wrong.
+        if let Ok(mut instance) = serde_json::from_str::<Instance>(&body) {
+            let token = instance.token.expose();
+            if !token.is_empty() && !token.chars().any(char::is_control) {
+                instance.raw_json = body;
+                return Ok(instance);
+            }
+        }
         let fail = |reason: &str, body: &str| Error::decode(status, reason, body, redactor);
         let raw: Value = match serde_json::from_str(&body) {
             Ok(raw) => raw,
@@ -475,14 +488,15 @@ impl Instance {
             let message = crate::error::without_quoted_values(&message);
             fail(&format!("the response does not describe an instance ({message})"), "")
         })?;
-        instance.raw = raw;
+        instance.raw = OnceLock::from(raw);
         instance.raw_json = body;
         Ok(instance)
     }
 
     /// The whole response, as JSON.
     pub fn raw(&self) -> &Value {
-        &self.raw
+        // `raw_json` decoded once already, so it parses; `Null` is only a formality.
+        self.raw.get_or_init(|| serde_json::from_str(&self.raw_json).unwrap_or(Value::Null))
     }
 
     /// The whole response body, as received.

@@ -47,6 +47,7 @@ pub mod ffi;
 pub mod instance;
 #[cfg(feature = "python")]
 mod python;
+mod resolver;
 pub mod retry;
 
 pub use auth::{Credentials, Secret};
