@@ -8,7 +8,6 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 use ureq::Agent;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::transport::DefaultConnector;
 
 use crate::auth::{Credentials, Secret};
 use crate::error::{ApiError, Error, MAX_ERROR_BODY, Redactor, TimeoutKind, TransportKind};
@@ -338,8 +337,9 @@ impl ClientBuilder {
             .tls_config(tls)
             .proxy(proxy)
             .build();
-        // ureq's connectors (proxy, TCP, TLS) with a resolver that does not spawn a thread per call.
-        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
+        // ureq's connectors (CONNECT proxy, TCP, rustls), with a leaner TCP transport, and a resolver
+        // that does not spawn a thread per call (see transport.rs and resolver.rs).
+        let agent = Agent::with_parts(config, crate::transport::connector(), CachingResolver::default());
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,

@@ -49,6 +49,7 @@ pub mod instance;
 mod python;
 mod resolver;
 pub mod retry;
+mod transport;
 
 pub use auth::{Credentials, Secret};
 pub use client::{
