@@ -13,10 +13,11 @@ library's size, and (CALLGRIND=1) user-space instructions per create under callg
 depend on the machine's load.
 
 Settings come from the environment (or the flags): N (20000), REPEATS (5), MEMORY_N (5 N, so
-100000), CALLGRIND (1 when N >= 1000), OUT (bench/RESULTS.md for a full run, N >= 20000 and
-REPEATS >= 5; build/bench/RESULTS.md otherwise). `--smoke` is N=50 REPEATS=1 (so MEMORY_N=250, no
-callgrind) with the results in a temporary file. Only the part of OUT between the `bench:begin`
-and `bench:end` markers is rewritten; the rest (the findings) is kept.
+100000), CALLGRIND (1 when N >= 1000), PIN (1: one-connection contenders share a CPU with the
+sandbox), OUT (bench/RESULTS.md for a full run, N >= 20000 and REPEATS >= 5; build/bench/RESULTS.md
+otherwise). `--smoke` is N=50 REPEATS=1 (so MEMORY_N=250, no callgrind) with the results in a
+temporary file. Only the part of OUT between the `bench:begin` and `bench:end` markers is
+rewritten; the rest (the findings) is kept.
 """
 
 import argparse
@@ -60,10 +61,24 @@ LABELS = {
 }
 THREADS = [1, 2, 4, 8]
 MAX_SO_BYTES = 3_000_000
+# The CPU that one-connection contenders and the sandbox share (see `pinned`), or None.
+PIN_CPU = None
 
 
 def log(message):
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def pinned():
+    """For subprocess' preexec_fn: runs the child on PIN_CPU, if pinning is on.
+
+    One client on one connection and the sandbox take turns, never run at once. On the same CPU
+    a request wakes the sandbox without an inter-processor interrupt; on two CPUs every request and
+    every answer sends one, which in a VM (an idle vCPU halts) costs the sender several µs of system
+    time that depends on the host, not on the client. Pinning both to one CPU measures the client.
+    """
+    if PIN_CPU is not None:
+        os.sched_setaffinity(0, {PIN_CPU})
 
 
 def run(cmd, **kwargs):
@@ -171,7 +186,7 @@ class Sandbox:
 
     def __init__(self, binary):
         self.process = subprocess.Popen(
-            [binary, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [binary, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pinned
         )
         first = self.process.stdout.readline()
         match = re.match(r"cloud-elements sandbox listening on (http://([^/:]+):(\d+)\S*)", first)
@@ -211,6 +226,14 @@ class Sandbox:
                 f"expected {requests} over at most {max_connections}"
             )
 
+    def set_cpus(self, cpus):
+        """Moves every sandbox thread (and so the connection threads they start) to `cpus`."""
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                os.sched_setaffinity(int(task.name), cpus)
+            except ProcessLookupError:
+                pass
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -233,9 +256,10 @@ def contender_command(name, paths, mode, n, warmup):
     raise ValueError(name)
 
 
-def measure_json(cmd, env):
+def measure_json(cmd, env, pin=True):
     """Runs a contender that prints one JSON line with its own measurements."""
-    result = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True)
+    preexec = pinned if pin else None
+    result = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, preexec_fn=preexec)
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(str(c) for c in cmd[:3])} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -267,7 +291,9 @@ def run_curl(sandbox, count, directory, env):
     config = curl_config(sandbox, count, directory)
     start = time.perf_counter()
     process = subprocess.Popen(
-        ["curl", "--keepalive", "--silent", "--show-error", "--fail-early", "--config", config], env=env
+        ["curl", "--keepalive", "--silent", "--show-error", "--fail-early", "--config", config],
+        env=env,
+        preexec_fn=pinned,
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -408,6 +434,14 @@ def report(settings, results, threads, memory, so_sizes, instructions, paths, lo
         f"- **N** = {n} creates per contender and repeat, over one kept-alive connection (checked with the "
         f"sandbox's connection count); **{settings['repeats']} repeats**, contenders interleaved; medians below. "
         f"Warm-up of {settings['warmup']} creates before each timed loop.",
+        (
+            f"- The one-connection contenders and the sandbox run pinned to CPU {settings['pinned_cpu']} (PIN=1): "
+            "they take turns, and on one CPU a request wakes the other side without an inter-processor interrupt, "
+            "which in this VM would add several µs of hypervisor time per request to whichever side sends. The "
+            "threads run unpinned."
+            if settings["pinned_cpu"] is not None
+            else "- Nothing is pinned (PIN=0): client and sandbox may run on different CPUs."
+        ),
         "- CPU = user + sys of the client process around the timed loop (getrusage); the sandbox is a separate "
         "process and its CPU is not counted. curl: rusage of a process sending N + warm-up requests minus one "
         "sending the warm-up only. The last column is the sandbox's own CPU per request during that contender's "
@@ -572,6 +606,11 @@ def main():
         "callgrind_n": callgrind_n,
     }
 
+    global PIN_CPU
+    cpus = os.sched_getaffinity(0)
+    PIN_CPU = max(cpus) if env_int("PIN", 1) and len(cpus) > 1 else None
+    settings["pinned_cpu"] = PIN_CPU
+
     python = ensure_tools(callgrind)
     paths = build(python)
 
@@ -597,16 +636,19 @@ def main():
                 for name in CONTENDERS:
                     result = measure(name, paths, sandbox, n, warmup, env, directory)
                     results[name].append(result)
-                    log(
-                        f"repeat {repeat}/{repeats} {name:>8}: {result['cpu_s'] / n * 1e6:8.1f} µs CPU/create, "
-                        f"{n / max(result['wall_s'], 1e-9):9,.0f} creates/s"
-                    )
+                    rate = f"{n / result['wall_s']:9,.0f}" if result["wall_s"] > 0 else "n/a"
+                    cpu = result["cpu_s"] / n * 1e6
+                    log(f"repeat {repeat}/{repeats} {name:>8}: {cpu:8.1f} µs CPU/create, {rate} creates/s")
+                # Threads need both CPUs, and so does the sandbox serving them.
+                sandbox.set_cpus(os.sched_getaffinity(0))
                 for t in THREADS:
                     sandbox.reset()
-                    result = measure_json([paths["rust"], "threads", t, n, warmup], env)
+                    result = measure_json([paths["rust"], "threads", t, n, warmup], env, pin=False)
                     sandbox.check(f"{t} threads", n + max(1, warmup // t) * t, max_connections=t)
                     threads[t].append(result)
                     log(f"repeat {repeat}/{repeats} {t} threads: {n / result['wall_s']:9,.0f} creates/s")
+                if PIN_CPU is not None:
+                    sandbox.set_cpus({PIN_CPU})
             for name in ("rust", "c", "python"):
                 sandbox.reset()
                 memory_warmup = settings["memory_warmup"]
