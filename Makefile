@@ -1,6 +1,9 @@
 # make test                    every test the project has (Rust, C, C++, Python)
 # make install PREFIX=/usr/local  the C library (shared, with SONAME, and static), header, pkg-config file
 # make lib                     build the C library into target/release
+# make bench                   cost per created instance vs requests, curl and the floor -> bench/RESULTS.md
+#                              (N=20000 REPEATS=5 by default; make bench N=200 REPEATS=1 writes build/bench/RESULTS.md)
+# make bench-smoke             the same on a tiny N (50), results to a temporary file
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
@@ -15,13 +18,21 @@ MINOR     := $(word 2,$(subst ., ,$(VERSION)))
 SOVERSION := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
 RELEASE   := $(or $(CARGO_TARGET_DIR),target)/release
 
-.PHONY: test lib install uninstall clean
+.PHONY: test lib install uninstall clean bench bench-smoke
 
 test:
 	bash scripts/test.sh
 
 lib:
 	$(CARGO) build --release --lib
+
+# Variables given on make's command line (N, REPEATS, MEMORY_N, CALLGRIND, OUT) reach bench/run.py
+# through the environment.
+bench:
+	python3 bench/run.py
+
+bench-smoke:
+	python3 bench/run.py --smoke
 
 install: lib
 	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(INCLUDEDIR)"

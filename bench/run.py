@@ -1,0 +1,691 @@
+#!/usr/bin/env python3
+"""`make bench`: the client's own cost per created instance, against the peers and the floor.
+
+Builds everything it runs (the C library and the sandbox with cargo, the Rust contender in
+bench/rust, the C contender and the floor with cc, the Python module with maturin into a venv
+under build/bench that also gets `requests`), starts the release sandbox in its own process, and
+measures, for N Close.io creates over one kept-alive connection per contender, the contender's own
+CPU time (user + sys of the client process, around the timed loop only) and its creates per
+second. Every measurement is repeated REPEATS times (the contenders interleaved) and the medians
+and ratios come from that one run. It also measures creates per second from 1, 2, 4 and 8 threads
+sharing one Rust client, resident memory before and after MEMORY_N creates, the stripped shared
+library's size, and (CALLGRIND=1) user-space instructions per create under callgrind, which do not
+depend on the machine's load.
+
+Settings come from the environment (or the flags): N (20000), REPEATS (5), MEMORY_N (5 N, so
+100000), CALLGRIND (1 when N >= 1000), PIN (1: one-connection contenders share a CPU with the
+sandbox), OUT (bench/RESULTS.md for a full run, N >= 20000 and REPEATS >= 5; build/bench/RESULTS.md
+otherwise). `--smoke` is N=50 REPEATS=1 (so MEMORY_N=250, no callgrind) with the results in a
+temporary file. Only the part of OUT between the `bench:begin` and `bench:end` markers is
+rewritten; the rest (the findings) is kept.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BUILD = ROOT / "build" / "bench"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target").resolve()
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+# The sandbox's default secrets (nothing else accepts them); never printed.
+USER_SECRET = "sandbox-user-secret"
+ORG_SECRET = "sandbox-organization-secret"
+# The body every contender sends: bench/rust, bench/c/bench_c.c and bench/c/floor.c build the same.
+BODY = (
+    '{"element":{"key":"closeio"},"configuration":{"username":"bench-key","password":"bench-password"},'
+    '"tags":["bench"],"name":"bench"}'
+)
+
+CONTENDERS = ["floor", "rust", "c", "python", "requests", "curl"]
+LABELS = {
+    "floor": "floor (C, raw socket, parses nothing)",
+    "rust": "cloud-elements, Rust",
+    "c": "cloud-elements, C (libcloud_elements.so)",
+    "python": "cloud-elements, Python module",
+    "requests": "Python requests.Session (json=)",
+    "curl": "curl -K (one process, one connection)",
+}
+THREADS = [1, 2, 4, 8]
+MAX_SO_BYTES = 3_000_000
+# The CPU that one-connection contenders and the sandbox share (see `pinned`), or None.
+PIN_CPU = None
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def pinned():
+    """For subprocess' preexec_fn: runs the child on PIN_CPU, if pinning is on.
+
+    One client on one connection and the sandbox take turns, never run at once. On the same CPU
+    a request wakes the sandbox without an inter-processor interrupt; on two CPUs every request and
+    every answer sends one, which in a VM (an idle vCPU halts) costs the sender several µs of system
+    time that depends on the host, not on the client. Pinning both to one CPU measures the client.
+    """
+    if PIN_CPU is not None:
+        os.sched_setaffinity(0, {PIN_CPU})
+
+
+def run(cmd, **kwargs):
+    """Runs a build or setup step, failing loudly."""
+    log("$ " + " ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], check=True, cwd=kwargs.pop("cwd", ROOT), **kwargs)
+
+
+def output(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------------------------------- tools
+
+
+def apt_install(packages):
+    if os.geteuid() != 0:
+        sys.exit(f"bench: missing {', '.join(packages)}; install them (apt-get install {' '.join(packages)})")
+    run(["apt-get", "update", "-q"])
+    run(["apt-get", "install", "-y", "-q", *packages], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def ensure_tools(callgrind):
+    """cc, curl and strip through apt when missing (root needed); the venv with maturin and requests."""
+    wanted = {"cc": "gcc", "curl": "curl", "strip": "binutils"}
+    if callgrind:
+        wanted["valgrind"] = "valgrind"
+    missing = sorted({package for tool, package in wanted.items() if shutil.which(tool) is None})
+    if missing:
+        apt_install(missing)
+    venv = BUILD / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists() or subprocess.run([python, "-c", "import pip"], capture_output=True).returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
+        if subprocess.run([sys.executable, "-m", "venv", venv]).returncode != 0:
+            # Debian's python3 has venv without ensurepip until python3-venv is installed.
+            shutil.rmtree(venv, ignore_errors=True)
+            apt_install(["python3-venv"])
+            run([sys.executable, "-m", "venv", venv])
+    run([python, "-m", "pip", "install", "-q", "maturin>=1.9,<2", "requests"])
+    return python
+
+
+def release_profile():
+    """The root Cargo.toml's [profile.release] entries, as `--config` arguments for bench/rust."""
+    args, inside = [], False
+    for line in (ROOT / "Cargo.toml").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("["):
+            inside = line == "[profile.release]"
+        elif inside and "=" in line:
+            key, value = (part.strip() for part in line.split("=", 1))
+            args += ["--config", f"profile.release.{key}={value}"]
+    return args
+
+
+def build(python):
+    """Builds every contender; returns the paths the measurements run."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    prefix = BUILD / "prefix"
+    # The C library (with its SONAME) exactly as users install it, and the sandbox binary.
+    run(["make", "-s", "install", f"PREFIX={prefix}"])
+    run(["cargo", "build", "-q", "--release", "-p", "cloud-elements-sandbox", "--bin", "cloud-elements-sandbox"])
+    # bench/rust resolves to the library's own dependency versions and compiles them as it does.
+    shutil.copyfile(ROOT / "Cargo.lock", BENCH / "rust" / "Cargo.lock")
+    rust_target = BUILD / "target-rust"
+    run(
+        ["cargo", "build", "-q", "--release", "--manifest-path", BENCH / "rust" / "Cargo.toml"]
+        + ["--target-dir", rust_target]
+        + release_profile()
+    )
+    cflags = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"]
+    run(
+        ["cc", *cflags, BENCH / "c" / "bench_c.c", f"-I{prefix}/include", f"-L{prefix}/lib", "-lcloud_elements"]
+        + ["-pthread", f"-Wl,-rpath,{prefix}/lib", "-o", BUILD / "bench_c"]
+    )
+    run(["cc", *cflags, BENCH / "c" / "floor.c", "-o", BUILD / "floor"])
+    # The module, built as scripts/test-python.sh does, in a target directory of its own: a build
+    # with feature `python` must not replace target/release/libcloud_elements.so.
+    wheels = BUILD / "wheel"
+    shutil.rmtree(wheels, ignore_errors=True)
+    run(
+        [python.parent / "maturin", "build", "-q", "--release", "--interpreter", python, "--out", wheels],
+        env={**os.environ, "CARGO_TARGET_DIR": str(BUILD / "target-python")},
+    )
+    run([python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", *sorted(wheels.glob("*.whl"))])
+    return {
+        "sandbox": TARGET / "release" / "cloud-elements-sandbox",
+        "rust": rust_target / "release" / "cloud-elements-bench",
+        "c": BUILD / "bench_c",
+        "floor": BUILD / "floor",
+        "python": python,
+        "so": TARGET / "release" / "libcloud_elements.so",
+    }
+
+
+# -------------------------------------------------------------------------------------- sandbox
+
+
+class Sandbox:
+    """The release sandbox binary in its own process (its CPU is never counted)."""
+
+    def __init__(self, binary):
+        self.process = subprocess.Popen(
+            [binary, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pinned
+        )
+        first = self.process.stdout.readline()
+        match = re.match(r"cloud-elements sandbox listening on (http://([^/:]+):(\d+)\S*)", first)
+        if not match:
+            self.stop()
+            sys.exit(f"bench: the sandbox did not start: {first!r}")
+        self.url, self.host, self.port = match.group(1), match.group(2), int(match.group(3))
+
+    def control(self, method, path):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            conn.request(method, "/_sandbox" + path)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                sys.exit(f"bench: {method} /_sandbox{path}: HTTP {response.status}")
+            return json.loads(body)
+        finally:
+            conn.close()
+
+    def reset(self):
+        self.control("POST", "/reset")
+
+    def cpu_seconds(self):
+        """The sandbox process's CPU time so far (user + sys, clock-tick resolution)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def check(self, what, requests, max_connections=1):
+        """The contender sent `requests` API requests over at most `max_connections` connections."""
+        seen = self.control("GET", "/requests")
+        # This query's own connection is counted too.
+        connections = seen["connections"] - 1
+        if seen["count"] != requests or not 1 <= connections <= max_connections:
+            sys.exit(
+                f"bench: {what}: the sandbox saw {seen['count']} requests over {connections} connections, "
+                f"expected {requests} over at most {max_connections}"
+            )
+
+    def set_cpus(self, cpus):
+        """Moves every sandbox thread (and so the connection threads they start) to `cpus`."""
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                os.sched_setaffinity(int(task.name), cpus)
+            except ProcessLookupError:
+                pass
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------------------- contenders
+
+
+def contender_command(name, paths, mode, n, warmup):
+    if name == "rust":
+        return [paths["rust"], mode, n, warmup]
+    if name == "c":
+        return [paths["c"], mode, n, warmup]
+    if name == "floor":
+        return [paths["floor"], n, warmup]
+    if name in ("python", "requests"):
+        kind = "module" if name == "python" else "requests"
+        return [paths["python"], BENCH / "python" / "contender.py", kind, mode, n, warmup]
+    raise ValueError(name)
+
+
+def measure_json(cmd, env, pin=True):
+    """Runs a contender that prints one JSON line with its own measurements."""
+    preexec = pinned if pin else None
+    result = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, preexec_fn=preexec)
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(str(c) for c in cmd[:3])} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def curl_config(sandbox, count, directory):
+    """A curl config with `count` transfers; it holds the secrets, so it is private and temporary."""
+    path = Path(directory) / f"curl-{count}.cfg"
+    if path.exists():
+        return path
+    quoted = BODY.replace("\\", "\\\\").replace('"', '\\"')
+    entry = (
+        f'url = "{sandbox.url}/instances"\n'
+        f'header = "Authorization: User {USER_SECRET}, Organization {ORG_SECRET}"\n'
+        'header = "Content-Type: application/json"\n'
+        'header = "Accept: application/json"\n'
+        f'data-binary = "{quoted}"\n'
+        'output = "/dev/null"\n'
+        "fail\n"
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("next\n".join([entry] * count))
+    return path
+
+
+def run_curl(sandbox, count, directory, env):
+    """One curl process sending `count` requests; its rusage and wall time, start-up included."""
+    config = curl_config(sandbox, count, directory)
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        ["curl", "--keepalive", "--silent", "--show-error", "--fail-early", "--config", config],
+        env=env,
+        preexec_fn=pinned,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"bench: curl failed with status {process.returncode}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_utime, usage.ru_stime, wall
+
+
+def measure(name, paths, sandbox, n, warmup, env, directory):
+    """One measurement of N creates: {"cpu_s", "user_s", "sys_s", "wall_s", "server_cpu_s"}.
+
+    `server_cpu_s` is the sandbox's CPU per request over the whole run (warm-up included), for
+    information: it is not the contender's cost.
+    """
+    sandbox.reset()
+    server_before = sandbox.cpu_seconds()
+    if name != "curl":
+        result = measure_json(contender_command(name, paths, "create", n, warmup), env)
+        result["server_cpu_s"] = (sandbox.cpu_seconds() - server_before) / (n + warmup)
+        sandbox.check(name, n + warmup)
+        return result
+    # curl cannot be timed from inside: the difference between a process sending WARMUP requests
+    # and one sending N + WARMUP is what N requests cost, without start-up or the first requests.
+    base = run_curl(sandbox, warmup, directory, env)
+    sandbox.check("curl", warmup)
+    sandbox.reset()
+    full = run_curl(sandbox, n + warmup, directory, env)
+    server = (sandbox.cpu_seconds() - server_before) / (n + 2 * warmup)
+    sandbox.check("curl", n + warmup)
+    cpu, user, sys_, wall = (f - b for f, b in zip(full, base))
+    return {"n": n, "cpu_s": cpu, "user_s": user, "sys_s": sys_, "wall_s": wall, "server_cpu_s": server}
+
+
+def callgrind_instructions(cmd, env):
+    """User-space instructions the command executes (callgrind's `Collected`)."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *[str(c) for c in cmd]],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+    if result.returncode != 0 or not match:
+        sys.exit(f"bench: callgrind of {' '.join(str(c) for c in cmd[:3])} failed:\n{result.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def callgrind_per_create(name, paths, sandbox, n1, n2, env, directory):
+    """(Ir(n2) - Ir(n1)) / (n2 - n1): start-up and warm-up cancel out."""
+    counts = []
+    for n in (n1, n2):
+        sandbox.reset()
+        if name == "curl":
+            cmd = ["curl", "--silent", "--show-error", "--fail-early", "--config", curl_config(sandbox, n, directory)]
+        else:
+            cmd = contender_command(name, paths, "create", n, 0)
+        counts.append(callgrind_instructions(cmd, env))
+        sandbox.check(name, n)
+    return (counts[1] - counts[0]) / (n2 - n1)
+
+
+# ------------------------------------------------------------------------------------- report
+
+
+def machine():
+    lscpu = output(["lscpu"])
+    model = re.search(r"Model name:\s*(.+)", lscpu)
+    hypervisor = re.search(r"Hypervisor vendor:\s*(.+)", lscpu)
+    memory = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
+    return ", ".join(
+        part
+        for part in [
+            model.group(1).strip() if model else platform.processor(),
+            f"{os.cpu_count()} CPUs (nproc {output(['nproc'])})",
+            f"{int(memory.group(1)) // 1024 // 1024} GiB" if memory else "",
+            f"{hypervisor.group(1).strip()} guest" if hypervisor else "",
+            f"Linux {platform.release()}",
+        ]
+        if part
+    )
+
+
+def versions(paths):
+    requests_version = output([paths["python"], "-c", "import requests; print(requests.__version__)"])
+    return {
+        "rustc": output(["rustc", "--version"]),
+        "cc": output(["cc", "--version"]).splitlines()[0] if output(["cc", "--version"]) else "",
+        "python": output([paths["python"], "--version"]),
+        "requests": requests_version,
+        "curl": output(["curl", "--version"]).splitlines()[0],
+    }
+
+
+def git_commit():
+    commit = output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    return commit + (" + uncommitted changes" if dirty else "")
+
+
+def med(values):
+    return statistics.median(values)
+
+
+def fmt_ratio(value):
+    return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+# Below this, page-sized RSS steps swamp a per-create growth of a few bytes.
+MIN_MEMORY_N = 20_000
+
+
+def report(settings, results, threads, memory, so_sizes, instructions, paths, loads):
+    n = settings["n"]
+    cpu = {name: med([r["cpu_s"] for r in results[name]]) / n * 1e6 for name in CONTENDERS}
+    user = {name: med([r["user_s"] for r in results[name]]) / n * 1e6 for name in CONTENDERS}
+    sys_ = {name: med([r["sys_s"] for r in results[name]]) / n * 1e6 for name in CONTENDERS}
+    # A wall time can only come out at or below zero for curl on a tiny N (a difference of two runs).
+    rate = {name: med([n / r["wall_s"] if r["wall_s"] > 0 else 0.0 for r in results[name]]) for name in CONTENDERS}
+    server = {name: med([r["server_cpu_s"] for r in results[name]]) * 1e6 for name in CONTENDERS}
+    spread = {
+        name: (min(r["cpu_s"] for r in results[name]) / n * 1e6, max(r["cpu_s"] for r in results[name]) / n * 1e6)
+        for name in CONTENDERS
+    }
+    v = versions(paths)
+    lines = [
+        BEGIN,
+        "",
+        f"- **Date**: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- **Machine**: {machine()}; load average {loads[0]} at the start, {loads[1]} at the end "
+        "(other builds share this machine)",
+        f"- **Commit**: {git_commit()}; {v['rustc']}; {v['cc']}; {v['python']}, requests {v['requests']}; "
+        f"{v['curl'].split(' (')[0]}",
+        f"- **N** = {n} creates per contender and repeat, over one kept-alive connection (checked with the "
+        f"sandbox's connection count); **{settings['repeats']} repeats**, contenders interleaved; medians below. "
+        f"Warm-up of {settings['warmup']} creates before each timed loop.",
+        (
+            f"- The one-connection contenders and the sandbox run pinned to CPU {settings['pinned_cpu']} (PIN=1): "
+            "they take turns, and on one CPU a request wakes the other side without an inter-processor interrupt, "
+            "which in this VM would add several µs of hypervisor time per request to whichever side sends. The "
+            "threads run unpinned."
+            if settings["pinned_cpu"] is not None
+            else "- Nothing is pinned (PIN=0): client and sandbox may run on different CPUs."
+        ),
+        "- CPU = user + sys of the client process around the timed loop (getrusage); the sandbox is a separate "
+        "process and its CPU is not counted. curl: rusage of a process sending N + warm-up requests minus one "
+        "sending the warm-up only. The last column is the sandbox's own CPU per request during that contender's "
+        "runs (from /proc, clock ticks), for information.",
+        "",
+        "### Cost per create",
+        "",
+        "| contender | CPU µs/create (median) | user | sys | min–max | creates/s | × floor | × curl | × requests "
+        "| sandbox CPU µs/request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in CONTENDERS:
+        lines.append(
+            f"| {LABELS[name]} | {cpu[name]:.1f} | {user[name]:.1f} | {sys_[name]:.1f} | "
+            f"{spread[name][0]:.1f}–{spread[name][1]:.1f} | {rate[name]:,.0f} | "
+            + " | ".join(fmt_ratio(cpu[name] / cpu[other]) for other in ("floor", "curl", "requests"))
+            + f" | {server[name]:.0f} |"
+        )
+
+    one, eight = med([n / r["wall_s"] for r in threads[1]]), med([n / r["wall_s"] for r in threads[8]])
+    lines += [
+        "",
+        "### Threads sharing one Rust client",
+        "",
+        f"N = {n} creates in all, split between the threads; one `&Client` shared by all of them; each thread warms "
+        "up its own pooled connection first.",
+        "",
+        "| threads | creates/s (median) | × 1 thread | client CPU µs/create |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    for t in THREADS:
+        r = med([n / x["wall_s"] for x in threads[t]])
+        c = med([x["cpu_s"] for x in threads[t]]) / n * 1e6
+        lines.append(f"| {t} | {r:,.0f} | {fmt_ratio(r / one)} | {c:.1f} |")
+
+    lines += [
+        "",
+        f"### Resident memory over {settings['memory_n']:,} creates",
+        "",
+        f"RSS (VmRSS) of the client process after a warm-up of {settings['memory_warmup']:,} creates and after "
+        f"{settings['memory_n']:,} more. Flat means less than 8 bytes per create (a leak of one small allocation "
+        "per create would show as 16 or more).",
+        "",
+        "| contender | RSS before (KiB) | RSS after (KiB) | growth (KiB) | bytes per create |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, m in memory.items():
+        growth = m["rss_after_kib"] - m["rss_before_kib"]
+        lines.append(
+            f"| {LABELS[name]} | {m['rss_before_kib']:,} | {m['rss_after_kib']:,} | {growth:,} | "
+            f"{growth * 1024 / settings['memory_n']:.2f} |"
+        )
+    lines += [
+        "",
+        "### Shared library",
+        "",
+        f"`libcloud_elements.so` (release profile): {so_sizes[0]:,} bytes as built, **{so_sizes[1]:,} bytes "
+        f"stripped** ({so_sizes[1] / 1e6:.2f} MB).",
+    ]
+    if instructions:
+        n1, n2 = settings["callgrind_n"]
+        lines += [
+            "",
+            "### Instructions per create (callgrind)",
+            "",
+            f"User-space instructions per create, (Ir({n2}) − Ir({n1})) / {n2 - n1}, where Ir(k) counts a whole run "
+            "of k creates: independent of the machine's load, but "
+            "blind to the kernel (the floor's cost is almost all system calls).",
+            "",
+            "| contender | instructions/create | × floor | × curl | × requests |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, ir in instructions.items():
+            cells = [
+                fmt_ratio(ir / instructions[other]) if other in instructions else "–"
+                for other in ("floor", "curl", "requests")
+            ]
+            lines.append(f"| {LABELS[name]} | {ir:,.0f} | {' | '.join(cells)} |")
+
+    targets = [
+        ("Rust: CPU/create ≤ 1.5× the floor", cpu["rust"] / cpu["floor"], 1.5),
+        ("Rust: CPU/create ≤ 0.3× curl", cpu["rust"] / cpu["curl"], 0.3),
+        ("C: CPU/create ≤ 1.5× the floor", cpu["c"] / cpu["floor"], 1.5),
+        ("C: CPU/create ≤ 0.3× curl", cpu["c"] / cpu["curl"], 0.3),
+        ("Python module: CPU/create ≤ 0.1× requests.Session", cpu["python"] / cpu["requests"], 0.1),
+    ]
+    lines += [
+        "",
+        "### Targets",
+        "",
+        "| target | measured | verdict |",
+        "| --- | ---: | --- |",
+    ]
+    for label, value, limit in targets:
+        lines.append(f"| {label} | {value:.2f}× | {verdict(value <= limit)} |")
+    lines.append(f"| 8 threads ≥ 1.8× the creates/s of 1 thread | {eight / one:.2f}× | {verdict(eight / one >= 1.8)} |")
+    for name, m in memory.items():
+        growth = (m["rss_after_kib"] - m["rss_before_kib"]) * 1024 / settings["memory_n"]
+        judged = verdict(growth < 8)
+        if settings["memory_n"] < MIN_MEMORY_N:
+            judged = f"not judged (MEMORY_N < {MIN_MEMORY_N:,})"
+        lines.append(
+            f"| memory flat over {settings['memory_n']:,} creates ({name}; < 8 bytes per create) | "
+            f"{growth:.2f} B/create | {judged} |"
+        )
+    lines.append(
+        f"| stripped shared library ≤ 3 MB | {so_sizes[1] / 1e6:.2f} MB | {verdict(so_sizes[1] <= MAX_SO_BYTES)} |"
+    )
+    lines += ["", END]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(path, section):
+    path = Path(path)
+    old = path.read_text() if path.exists() else ""
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        text = (
+            "# Benchmark results\n\nWritten by `make bench` (bench/run.py); the section between the markers is "
+            "regenerated on every run.\n\n" + section + old
+        )
+    path.write_text(text)
+
+
+# --------------------------------------------------------------------------------------- main
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    env_int = lambda name, default: int(os.environ.get(name) or default)  # noqa: E731
+    parser.add_argument("--smoke", action="store_true", help="N=50 REPEATS=1, results to a temporary file")
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--repeats", type=int)
+    parser.add_argument("--memory-n", type=int)
+    parser.add_argument("--callgrind", type=int, choices=[0, 1])
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    smoke = args.smoke
+    n = args.n or env_int("N", 50 if smoke else 20000)
+    repeats = args.repeats or env_int("REPEATS", 1 if smoke else 5)
+    memory_n = args.memory_n or env_int("MEMORY_N", 5 * n)
+    callgrind = args.callgrind if args.callgrind is not None else env_int("CALLGRIND", int(n >= 1000))
+    # Only a full run (N >= 20000, REPEATS >= 5) replaces the committed bench/RESULTS.md.
+    out = args.out or os.environ.get("OUT")
+    if out is None and smoke:
+        out = tempfile.NamedTemporaryFile(prefix="bench-results-", suffix=".md", delete=False).name
+    elif out is None:
+        out = str(BENCH / "RESULTS.md" if n >= 20000 and repeats >= 5 else BUILD / "RESULTS.md")
+    if n < 1 or repeats < 1 or memory_n < 1:
+        sys.exit("bench: N, REPEATS and MEMORY_N must be positive")
+    warmup = max(1, min(500, n // 10))
+    # Under callgrind (about 50 times slower): Ir(n1) and Ir(n2) creates, start-up cancels out.
+    callgrind_n = (max(2, n // 100), max(2, n // 100) + max(10, n // 20))
+    settings = {
+        "n": n,
+        "repeats": repeats,
+        "memory_n": memory_n,
+        "memory_warmup": max(1, min(5000, memory_n // 10)),
+        "warmup": warmup,
+        "callgrind_n": callgrind_n,
+    }
+
+    global PIN_CPU
+    cpus = os.sched_getaffinity(0)
+    PIN_CPU = max(cpus) if env_int("PIN", 1) and len(cpus) > 1 else None
+    settings["pinned_cpu"] = PIN_CPU
+
+    python = ensure_tools(callgrind)
+    paths = build(python)
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key.lower() not in ("http_proxy", "https_proxy", "all_proxy") and not key.startswith("CLOUD_ELEMENTS_")
+    }
+    sandbox = Sandbox(paths["sandbox"])
+    env.update(
+        CLOUD_ELEMENTS_BASE_URL=sandbox.url,
+        CLOUD_ELEMENTS_USER_SECRET=USER_SECRET,
+        CLOUD_ELEMENTS_ORG_SECRET=ORG_SECRET,
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    loads = [" / ".join(f"{x:.2f}" for x in os.getloadavg())]
+    results = {name: [] for name in CONTENDERS}
+    threads = {t: [] for t in THREADS}
+    memory, instructions = {}, {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="cloud-elements-bench-") as directory:
+            for repeat in range(1, repeats + 1):
+                for name in CONTENDERS:
+                    result = measure(name, paths, sandbox, n, warmup, env, directory)
+                    results[name].append(result)
+                    rate = f"{n / result['wall_s']:9,.0f}" if result["wall_s"] > 0 else "n/a"
+                    cpu = result["cpu_s"] / n * 1e6
+                    log(f"repeat {repeat}/{repeats} {name:>8}: {cpu:8.1f} µs CPU/create, {rate} creates/s")
+                # Threads need both CPUs, and so does the sandbox serving them.
+                sandbox.set_cpus(os.sched_getaffinity(0))
+                for t in THREADS:
+                    sandbox.reset()
+                    result = measure_json([paths["rust"], "threads", t, n, warmup], env, pin=False)
+                    sandbox.check(f"{t} threads", n + max(1, warmup // t) * t, max_connections=t)
+                    threads[t].append(result)
+                    log(f"repeat {repeat}/{repeats} {t} threads: {n / result['wall_s']:9,.0f} creates/s")
+                if PIN_CPU is not None:
+                    sandbox.set_cpus({PIN_CPU})
+            for name in ("rust", "c", "python"):
+                sandbox.reset()
+                memory_warmup = settings["memory_warmup"]
+                memory[name] = measure_json(contender_command(name, paths, "memory", memory_n, memory_warmup), env)
+                sandbox.check(f"{name} memory", memory_n + memory_warmup)
+                log(f"memory {name}: {memory[name]}")
+            if callgrind:
+                n1, n2 = settings["callgrind_n"]
+                for name in CONTENDERS:
+                    instructions[name] = callgrind_per_create(name, paths, sandbox, n1, n2, env, directory)
+                    log(f"callgrind {name}: {instructions[name]:,.0f} instructions/create")
+    finally:
+        sandbox.stop()
+    loads.append(" / ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+    stripped = BUILD / "libcloud_elements.stripped.so"
+    subprocess.run(["strip", "-o", str(stripped), str(paths["so"])], check=True)
+    so_sizes = (paths["so"].stat().st_size, stripped.stat().st_size)
+
+    section = report(settings, results, threads, memory, so_sizes, instructions, paths, loads)
+    (BUILD / "results.json").write_text(
+        json.dumps(
+            {
+                "settings": settings,
+                "results": results,
+                "threads": threads,
+                "memory": memory,
+                "so_bytes": so_sizes,
+                "instructions": instructions,
+            },
+            indent=1,
+        )
+    )
+    write_report(out, section)
+    print(section.replace(BEGIN + "\n", "").replace(END + "\n", ""))
+    log(f"results written to {out} (raw numbers in {BUILD / 'results.json'})")
+
+
+if __name__ == "__main__":
+    main()
