@@ -2,12 +2,13 @@
 //! rustls) with a TCP transport that makes fewer system calls per request.
 //!
 //! Measured per create on a kept-alive connection (`bench/RESULTS.md`), ureq's TCP transport made
-//! nine system calls where two do the work: three to check that a pooled connection is still
-//! open (non-blocking on, a one-byte read, non-blocking off), a timeout `setsockopt` before every
-//! read and write (the remaining time changes on every call), and separate writes for the head
-//! and the body. This transport
+//! twelve system calls where two do the work: `ioctl`s and a one-byte read to check that a pooled
+//! connection is still open (non-blocking on, read, non-blocking off), a timeout `setsockopt`
+//! before every read and write (the remaining time changes on every call), and separate writes for
+//! the head and the body. This transport makes three:
 //!
 //! - checks a pooled connection with one `recv(MSG_PEEK | MSG_DONTWAIT)`;
+//! - reads the answer with one `recv` (for the usual small answer);
 //! - holds what ureq writes until the answer is awaited, then sends the request in one write;
 //! - rounds the remaining time up to the next quarter second before handing it to the socket, so
 //!   the socket timeout changes a few times a second at most, not on every call. A read may then
