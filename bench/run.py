@@ -126,7 +126,10 @@ def ensure_tools(callgrind):
 
 
 def release_profile():
-    """The root Cargo.toml's [profile.release] entries, as `--config` arguments for bench/rust."""
+    """The root Cargo.toml's [profile.release] entries, as `--config` arguments for bench/rust.
+
+    An entry overridden in the environment (CARGO_PROFILE_RELEASE_LTO=false, as the test suite sets
+    for its quick builds) is left to that override, as cargo does for the root workspace."""
     args, inside = [], False
     for line in (ROOT / "Cargo.toml").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
@@ -134,7 +137,8 @@ def release_profile():
             inside = line == "[profile.release]"
         elif inside and "=" in line:
             key, value = (part.strip() for part in line.split("=", 1))
-            args += ["--config", f"profile.release.{key}={value}"]
+            if "CARGO_PROFILE_RELEASE_" + key.upper().replace("-", "_") not in os.environ:
+                args += ["--config", f"profile.release.{key}={value}"]
     return args
 
 

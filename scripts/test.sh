@@ -11,6 +11,10 @@ unset CLOUD_ELEMENTS_BASE_URL CLOUD_ELEMENTS_USER_SECRET CLOUD_ELEMENTS_ORG_SECR
       HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy || true
 # A C header that cbindgen cannot generate fails the build (see build.rs).
 export CE_HEADER_STRICT=1
+# The release builds here (the C library, the wheel, the sandbox, the bench's contenders) test
+# behaviour, not size or speed: without whole-program LTO they build in a fraction of the time.
+# `make install`, maturin and `make bench` outside the tests use the shipped profile.
+export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
 step "tools"
 if command -v rustup >/dev/null 2>&1; then
@@ -74,6 +78,9 @@ bash scripts/test-c.sh
 
 step "Python: the wheel, pytest, a fresh venv"
 bash scripts/test-python.sh
+
+step "the benchmark command still runs (make bench-smoke: N=50, results to a temporary file)"
+make -s bench-smoke
 
 echo
 echo "all tests passed"
