@@ -12,7 +12,10 @@ sharing one Rust client, resident memory before and after MEMORY_N creates, the 
 library's size, and (CALLGRIND=1) user-space instructions per create under callgrind, which do not
 depend on the machine's load.
 
-Settings come from the environment (or the flags): N (20000), REPEATS (5), MEMORY_N (5 N, so
+Settings come from the environment (or the flags). BENCH_PYTHON names an interpreter that already
+has the module installed (no venv, no wheel built; the test suite passes its .venv), and
+BENCH_RUST_TARGET_DIR the Rust contender's target directory (default build/bench/target-rust).
+Also: N (20000), REPEATS (5), MEMORY_N (5 N, so
 100000), CALLGRIND (1 when N >= 1000), PIN (1: one-connection contenders share a CPU with the
 sandbox), OUT (bench/RESULTS.md for a full run, N >= 20000 and REPEATS >= 5; build/bench/RESULTS.md
 otherwise). `--smoke` is N=50 REPEATS=1 (so MEMORY_N=250, no callgrind) with the results in a
@@ -112,6 +115,11 @@ def ensure_tools(callgrind):
     missing = sorted({package for tool, package in wanted.items() if shutil.which(tool) is None})
     if missing:
         apt_install(missing)
+    if os.environ.get("BENCH_PYTHON"):
+        # An interpreter whose environment already has the module (the test suite's .venv).
+        python = Path(os.environ["BENCH_PYTHON"]).absolute()
+        run([python, "-m", "pip", "install", "-q", "requests"])
+        return python
     venv = BUILD / "venv"
     python = venv / "bin" / "python"
     if not python.exists() or subprocess.run([python, "-c", "import pip"], capture_output=True).returncode != 0:
@@ -151,7 +159,8 @@ def build(python):
     run(["cargo", "build", "-q", "--release", "-p", "cloud-elements-sandbox", "--bin", "cloud-elements-sandbox"])
     # bench/rust resolves to the library's own dependency versions and compiles them as it does.
     shutil.copyfile(ROOT / "Cargo.lock", BENCH / "rust" / "Cargo.lock")
-    rust_target = BUILD / "target-rust"
+    # BENCH_RUST_TARGET_DIR: the test suite shares its target directory, to reuse compiled crates.
+    rust_target = Path(os.environ.get("BENCH_RUST_TARGET_DIR") or BUILD / "target-rust").absolute()
     run(
         ["cargo", "build", "-q", "--release", "--manifest-path", BENCH / "rust" / "Cargo.toml"]
         + ["--target-dir", rust_target]
@@ -165,13 +174,14 @@ def build(python):
     run(["cc", *cflags, BENCH / "c" / "floor.c", "-o", BUILD / "floor"])
     # The module, built as scripts/test-python.sh does, in a target directory of its own: a build
     # with feature `python` must not replace target/release/libcloud_elements.so.
-    wheels = BUILD / "wheel"
-    shutil.rmtree(wheels, ignore_errors=True)
-    run(
-        [python.parent / "maturin", "build", "-q", "--release", "--interpreter", python, "--out", wheels],
-        env={**os.environ, "CARGO_TARGET_DIR": str(BUILD / "target-python")},
-    )
-    run([python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", *sorted(wheels.glob("*.whl"))])
+    if not os.environ.get("BENCH_PYTHON"):
+        wheels = BUILD / "wheel"
+        shutil.rmtree(wheels, ignore_errors=True)
+        run(
+            [python.parent / "maturin", "build", "-q", "--release", "--interpreter", python, "--out", wheels],
+            env={**os.environ, "CARGO_TARGET_DIR": str(BUILD / "target-python")},
+        )
+        run([python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", *sorted(wheels.glob("*.whl"))])
     return {
         "sandbox": TARGET / "release" / "cloud-elements-sandbox",
         "rust": rust_target / "release" / "cloud-elements-bench",

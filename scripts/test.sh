@@ -80,7 +80,8 @@ step "Python: the wheel, pytest, a fresh venv"
 bash scripts/test-python.sh
 
 step "the benchmark command still runs (make bench-smoke: N=50, results to a temporary file)"
-make -s bench-smoke
+# With the module the Python step installed in .venv, and the crates already compiled in target/.
+BENCH_PYTHON=.venv/bin/python BENCH_RUST_TARGET_DIR="${CARGO_TARGET_DIR:-target}" make -s bench-smoke
 
 echo
 echo "all tests passed"
