@@ -15,33 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "sandbox_util.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,       \
-                    __LINE__, #cond, ce_last_error_message());                        \
-        }                                                                             \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                                            \
-    do {                                                                                        \
-        ce_status got_ = (call);                                                                \
-        if (got_ == (expected)) {                                                               \
-            passed++;                                                                           \
-        } else {                                                                                \
-            failed++;                                                                           \
-            fprintf(stderr, "%s:%d: %s gave %s, expected %s: %s\n", __FILE__, __LINE__, #call,  \
-                    ce_status_str((int)got_), ce_status_str((int)(expected)),                   \
-                    ce_last_error_message());                                                   \
-        }                                                                                       \
-    } while (0)
 
 static const char *url, *user_secret, *org_secret;
 

@@ -29,35 +29,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "sandbox_util.h"
 
-static int passed, failed;
-
-#define CHECK_AT(cond, line)                                                                     \
-    do {                                                                                         \
-        if (cond) {                                                                              \
-            passed++;                                                                            \
-        } else {                                                                                 \
-            failed++;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__, (line), #cond, \
-                    ce_last_error_message());                                                    \
-        }                                                                                        \
-    } while (0)
-
-#define CHECK(cond) CHECK_AT(cond, __LINE__)
-
-#define CHECK_STATUS(call, expected)                                                            \
-    do {                                                                                        \
-        ce_status got_ = (call);                                                                \
-        if (got_ == (expected)) {                                                               \
-            passed++;                                                                           \
-        } else {                                                                                \
-            failed++;                                                                           \
-            fprintf(stderr, "%s:%d: %s gave %s, expected %s: %s\n", __FILE__, __LINE__, #call,  \
-                    ce_status_str((int)got_), ce_status_str((int)(expected)),                   \
-                    ce_last_error_message());                                                   \
-        }                                                                                       \
-    } while (0)
 
 /* The fault sandbox's secrets (scripts/test-c.sh starts it with these), and configuration values
  * and a token as distinctive. The password has a '/' (JSON may write it "\/") and a non-ASCII

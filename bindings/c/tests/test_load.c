@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -53,17 +55,6 @@ enum {
  * and still fails on a leak of 512 bytes or more per create (8000 x 512 B = 4 MB). */
 static const long RSS_GROWTH_LIMIT_KB = 4 * 1024;
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);  \
-        }                                                                             \
-    } while (0)
 
 static const char *url, *user_secret, *org_secret;
 
