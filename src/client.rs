@@ -720,6 +720,30 @@ impl Client {
                 source: Some(Box::new(io::Error::new(io_kind, detail))),
             }
         };
+        // A connection that could not be opened. With a proxy, the proxy is the only host the
+        // client connects to.
+        if is_connect_failure(&error) {
+            return match inner.proxy_variable {
+                Some(variable) => {
+                    let what = format!("could not connect to the proxy named by {variable}");
+                    transport(TransportKind::Proxy, &what, error)
+                }
+                None => transport(TransportKind::Connect, "could not connect to the server", error),
+            };
+        }
+        // rustls' errors arrive inside I/O errors.
+        let tls_problem = match &error {
+            ureq::Error::Io(io_error) => tls_error(io_error).map(|tls| match tls {
+                rustls::Error::InvalidCertificate(_) => {
+                    "the server's TLS certificate is not trusted (give its CA with a CA bundle if it is yours)"
+                }
+                _ => "the TLS connection to the server failed",
+            }),
+            _ => None,
+        };
+        if let Some(what) = tls_problem {
+            return transport(TransportKind::Tls, what, error);
+        }
         match error {
             ureq::Error::Timeout(which) => match which {
                 ureq::Timeout::Resolve | ureq::Timeout::Connect => {
@@ -730,25 +754,6 @@ impl Client {
             ureq::Error::HostNotFound => {
                 transport(TransportKind::Dns, "the server's host name could not be resolved", error)
             }
-            // With a proxy, the only connection the client makes is to the proxy.
-            ureq::Error::ConnectionFailed | ureq::Error::Io(_)
-                if inner.proxy_variable.is_some() && is_connect_failure(&error) =>
-            {
-                let variable = inner.proxy_variable.unwrap_or("the environment");
-                transport(TransportKind::Proxy, &format!("could not connect to the proxy named by {variable}"), error)
-            }
-            ureq::Error::ConnectionFailed => {
-                transport(TransportKind::Connect, "could not connect to the server", error)
-            }
-            ureq::Error::Io(ref io_error) if tls_error(io_error).is_some() => {
-                let what = match tls_error(io_error) {
-                    Some(rustls::Error::InvalidCertificate(_)) => {
-                        "the server's TLS certificate is not trusted (give its CA with a CA bundle if it is yours)"
-                    }
-                    _ => "the TLS connection to the server failed",
-                };
-                transport(TransportKind::Tls, what, error)
-            }
             // The standard library's resolver failing (NXDOMAIN and the like) reaches us as a plain
             // I/O error; its message is the only mark of it.
             ureq::Error::Io(ref io_error) if io_error.to_string().contains("failed to lookup address") => {
@@ -757,12 +762,6 @@ impl Client {
             ureq::Error::Io(ref io_error) => match io_error.kind() {
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
                     Error::Timeout { kind: TimeoutKind::Overall, limit: inner.timeout }
-                }
-                io::ErrorKind::ConnectionRefused
-                | io::ErrorKind::HostUnreachable
-                | io::ErrorKind::NetworkUnreachable
-                | io::ErrorKind::AddrNotAvailable => {
-                    transport(TransportKind::Connect, "could not connect to the server", error)
                 }
                 io::ErrorKind::ConnectionReset
                 | io::ErrorKind::ConnectionAborted
@@ -796,7 +795,8 @@ struct Reply {
     retry_after: Option<Duration>,
 }
 
-/// Whether the error is a failure to open the TCP connection.
+/// Whether the error is a failure to open the TCP connection (refused, unreachable): nothing was
+/// sent.
 fn is_connect_failure(error: &ureq::Error) -> bool {
     match error {
         ureq::Error::ConnectionFailed => true,
