@@ -15,10 +15,7 @@
 
 #include <cloud_elements.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <stdint.h>
@@ -27,6 +24,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "sandbox_util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -58,17 +56,6 @@ static const long RSS_GROWTH_LIMIT_KB = 4 * 1024;
 
 static const char *url, *user_secret, *org_secret;
 
-static const char *env_or(const char *name, const char *fallback) {
-    const char *value = getenv(name);
-    return value && *value ? value : fallback;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* This process's resident set in KiB, from /proc/self/statm (pages), or -1. */
 static long rss_kb(void) {
     long size = 0, resident = -1;
@@ -78,66 +65,6 @@ static long rss_kb(void) {
     fclose(f);
     long page = sysconf(_SC_PAGESIZE);
     return resident < 0 || page <= 0 ? -1 : resident * (page / 1024);
-}
-
-/* A control request to the sandbox (/_sandbox/...) over a plain socket. Returns the HTTP status
- * (or -1) and, in *body, the answer's body (malloc'd, NUL-terminated; free it), or NULL. */
-static int sandbox_control(const char *method, const char *path, char **body) {
-    *body = NULL;
-    const char *hostport = strstr(url, "://");
-    int port = 0;
-    char host[64] = {0};
-    if (!hostport || sscanf(hostport + 3, "%63[^:]:%d", host, &port) != 2) return -1;
-    struct sockaddr_in addr = {0};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    char request[512];
-    int n = snprintf(request, sizeof request,
-                     "%s /_sandbox%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                     method, path, host, port);
-    if (n <= 0 || (size_t)n >= sizeof request || write(fd, request, (size_t)n) != n) {
-        close(fd);
-        return -1;
-    }
-    size_t len = 0, cap = 1 << 16;
-    char *answer = malloc(cap);
-    ssize_t got = 0;
-    while (answer && (got = read(fd, answer + len, cap - len - 1)) > 0) {
-        len += (size_t)got;
-        if (cap - len < 4096) {
-            char *bigger = realloc(answer, cap * 2);
-            if (!bigger) {
-                free(answer);
-                answer = NULL;
-                break;
-            }
-            answer = bigger;
-            cap *= 2;
-        }
-    }
-    close(fd);
-    if (!answer || got < 0) {
-        free(answer);
-        return -1;
-    }
-    answer[len] = '\0';
-    int status = -1;
-    char *start = strstr(answer, "\r\n\r\n");
-    if (sscanf(answer, "HTTP/1.1 %d", &status) != 1 || !start) {
-        free(answer);
-        return -1;
-    }
-    start += 4;
-    memmove(answer, start, len - (size_t)(start - answer) + 1);
-    *body = answer;
-    return status;
 }
 
 struct worker {
@@ -263,7 +190,7 @@ static void test_eight_threads_share_one_client(void) {
     pthread_barrier_wait(&warmed);
     /* Only the measured creates count from here on, in the sandbox too. */
     char *body = NULL;
-    CHECK(sandbox_control("POST", "/reset", &body) == 200);
+    CHECK(sandbox_request(url, "POST", "/_sandbox/reset", NULL, &body) == 200);
     free(body);
     long rss_before = rss_kb();
     double started = now_seconds();
@@ -292,7 +219,7 @@ static void test_eight_threads_share_one_client(void) {
     CHECK(distinct == total);
 
     /* The sandbox has exactly these instances, with these names, each created by one request. */
-    CHECK(sandbox_control("GET", "/instances", &body) == 200);
+    CHECK(sandbox_request(url, "GET", "/_sandbox/instances", NULL, &body) == 200);
     if (body) {
         int count = string_values(body, "token", "", stored, total);
         if (count != total) {
@@ -315,7 +242,7 @@ static void test_eight_threads_share_one_client(void) {
         free(seen);
     }
     free(body);
-    CHECK(sandbox_control("GET", "/requests", &body) == 200);
+    CHECK(sandbox_request(url, "GET", "/_sandbox/requests", NULL, &body) == 200);
     char expected[64];
     snprintf(expected, sizeof expected, "\"count\":%d,", total);
     CHECK(body && strstr(body, expected) != NULL);
