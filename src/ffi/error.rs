@@ -144,8 +144,14 @@ pub(crate) fn set_last_error(failure: Option<&Failure>) {
     });
 }
 
+/// `read` of the calling thread's last error, or `default` when it cannot be read (during thread
+/// teardown, or from inside a call that is recording it).
+fn last_error<T>(read: fn(&LastError) -> T, default: T) -> T {
+    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| read(&last)).ok()).ok().flatten().unwrap_or(default)
+}
+
 fn last_error_str(read: fn(&LastError) -> *const c_char) -> *const c_char {
-    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| read(&last)).ok()).ok().flatten().unwrap_or(EMPTY.as_ptr())
+    last_error(read, EMPTY.as_ptr())
 }
 
 pub(crate) const EMPTY: &std::ffi::CStr = c"";
@@ -166,7 +172,7 @@ pub extern "C" fn ce_last_error_message() -> *const c_char {
 /// no response (invalid input, a transport failure, a timeout).
 #[unsafe(no_mangle)]
 pub extern "C" fn ce_last_error_http_status() -> c_int {
-    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| last.http_status).unwrap_or(0)).unwrap_or(0)
+    last_error(|last| last.http_status, 0)
 }
 
 /// The server's `requestId` for the last failure on this thread, or `""`. Never NULL; valid as
@@ -188,7 +194,7 @@ pub extern "C" fn ce_last_error_missing() -> *const c_char {
 /// last failure on this thread, or 0 when it did not ask.
 #[unsafe(no_mangle)]
 pub extern "C" fn ce_last_error_retry_after_ms() -> u64 {
-    LAST_ERROR.try_with(|cell| cell.try_borrow().map(|last| last.retry_after_ms).unwrap_or(0)).unwrap_or(0)
+    last_error(|last| last.retry_after_ms, 0)
 }
 
 /// 1 when the last failed create on this thread may nevertheless have created the instance (the
@@ -196,9 +202,7 @@ pub extern "C" fn ce_last_error_retry_after_ms() -> u64 {
 /// look it up before creating again, or use `ce_client_set_idempotent()`. 0 otherwise.
 #[unsafe(no_mangle)]
 pub extern "C" fn ce_last_error_instance_may_exist() -> c_int {
-    LAST_ERROR
-        .try_with(|cell| cell.try_borrow().map(|last| c_int::from(last.instance_may_exist)).unwrap_or(0))
-        .unwrap_or(0)
+    last_error(|last| c_int::from(last.instance_may_exist), 0)
 }
 
 /// The name of a status code (`"CE_ERR_TIMEOUT"`), or `"CE_UNKNOWN_STATUS"` for a number that is
