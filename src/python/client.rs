@@ -1,0 +1,199 @@
+//! `Client`: the Python face of the core [`CoreClient`], with its settings converted from
+//! keyword arguments.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyString};
+
+use super::convert::{configuration_entries, seconds, text};
+use super::errors::{closed_err, invalid_input, refuse_problems, to_py_err};
+use super::instance::PyInstance;
+use super::lock;
+use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
+use crate::{Client as CoreClient, ClientBuilder, Error, InstanceRequest};
+
+/// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
+/// Share one between threads; every call releases the GIL while it waits on the network.
+///
+/// Keyword arguments, all optional: `user_secret`, `organization_secret`, `base_url` (else
+/// `CLOUD_ELEMENTS_USER_SECRET`, `CLOUD_ELEMENTS_ORG_SECRET`, `CLOUD_ELEMENTS_BASE_URL`);
+/// `timeout` and `connect_timeout` in seconds (60, 10); `retries` (2, at most 10, 0 for none) for
+/// creates that certainly made nothing, spaced by `backoff` and `max_backoff` seconds (0.5, 8) or
+/// the server's `Retry-After` (up to 60 s; longer raises `RateLimitedError`); `idempotent` (tag
+/// each create and look it up after an ambiguous failure before sending again); `allow_insecure_http`
+/// (plain `http://` to a host that is not loopback); `ca_bundle` (a PEM file of extra CAs, `str` or
+/// path-like; else `CLOUD_ELEMENTS_CA_BUNDLE`); `max_response_bytes` (10 MB). `HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` are read here, once; loopback never uses a proxy.
+#[pyclass(module = "cloud_elements", name = "Client", frozen)]
+pub(super) struct PyClient {
+    /// `None` once closed; calls clone the core client (an `Arc`) and drop the lock at once.
+    client: Mutex<Option<CoreClient>>,
+    base_url: String,
+    timeout: f64,
+    connect_timeout: f64,
+}
+
+impl PyClient {
+    fn client(&self, py: Python<'_>) -> PyResult<CoreClient> {
+        lock(&self.client).clone().ok_or_else(|| closed_err(py, "client"))
+    }
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (
+        *, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None,
+        retries=None, backoff=None, max_backoff=None, idempotent=false, allow_insecure_http=false, ca_bundle=None,
+        max_response_bytes=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        user_secret: Option<&Bound<'_, PyString>>,
+        organization_secret: Option<&Bound<'_, PyString>>,
+        base_url: Option<&Bound<'_, PyString>>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        retries: Option<u32>,
+        backoff: Option<f64>,
+        max_backoff: Option<f64>,
+        idempotent: bool,
+        allow_insecure_http: bool,
+        ca_bundle: Option<PathBuf>,
+        max_response_bytes: Option<u64>,
+    ) -> PyResult<Self> {
+        let mut problems = Vec::new();
+        let mut builder = ClientBuilder::default().from_env();
+        if let Some(secret) = user_secret {
+            builder = builder.user_secret(text(secret, "user secret", &mut problems));
+        }
+        if let Some(secret) = organization_secret {
+            builder = builder.organization_secret(text(secret, "organization secret", &mut problems));
+        }
+        if let Some(url) = base_url {
+            builder = builder.base_url(text(url, "base URL", &mut problems));
+        }
+        if let Some(timeout) = seconds("timeout", timeout, &mut problems) {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = seconds("connect timeout", connect_timeout, &mut problems) {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(retries) = retries {
+            builder = builder.retries(retries);
+        }
+        let initial = seconds("backoff", backoff, &mut problems).unwrap_or(DEFAULT_BACKOFF);
+        let max = seconds("max backoff", max_backoff, &mut problems).unwrap_or(DEFAULT_MAX_BACKOFF);
+        builder = builder.backoff(initial, max).idempotent(idempotent).allow_insecure_http(allow_insecure_http);
+        if let Some(path) = ca_bundle {
+            builder = builder.ca_bundle(path);
+        }
+        if let Some(bytes) = max_response_bytes {
+            builder = builder.max_response_bytes(bytes);
+        }
+        // Building may read the platform's certificate store: no need to hold the GIL for it.
+        let client = match (py.detach(move || builder.build()), problems.is_empty()) {
+            (Ok(client), true) => client,
+            (Ok(_), false) => return Err(invalid_input(py, problems)),
+            (Err(Error::InvalidInput { problems: more }), _) => {
+                problems.extend(more);
+                return Err(invalid_input(py, problems));
+            }
+            (Err(other), _) => return Err(to_py_err(py, other)),
+        };
+        Ok(PyClient {
+            base_url: client.base_url().to_owned(),
+            timeout: client.timeout().as_secs_f64(),
+            connect_timeout: client.connect_timeout().as_secs_f64(),
+            client: Mutex::new(Some(client)),
+        })
+    }
+
+    /// Provisions an instance (`POST /instances`). Configuration values may be `str`, `bool`
+    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text). Resent only when nothing was
+    /// created (see `retries`) or, with `idempotent`, after a lookup found nothing; when an error's
+    /// `instance_may_exist` is true the instance may exist nevertheless.
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None))]
+    fn create_instance(
+        &self,
+        py: Python<'_>,
+        element_key: &Bound<'_, PyString>,
+        configuration: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyString>,
+        tags: Option<Vec<Bound<'_, PyString>>>,
+    ) -> PyResult<PyInstance> {
+        let client = self.client(py)?;
+        let mut problems = Vec::new();
+        let mut request =
+            InstanceRequest::new(text(element_key, "element key", &mut problems), text(name, "name", &mut problems));
+        for (key, value) in configuration_entries(configuration, &mut problems)? {
+            request.set_config(key, value);
+        }
+        for (i, tag) in tags.iter().flatten().enumerate() {
+            request.add_tag(text(tag, &format!("tag at index {i}"), &mut problems));
+        }
+        refuse_problems(py, problems)?;
+        let instance = py.detach(move || client.create_instance(&request)).map_err(|e| to_py_err(py, e))?;
+        PyInstance::new(py, instance)
+    }
+
+    /// The `Authorization` header value for calls on one instance:
+    /// `User <user secret>, Organization <organization secret>, Element <token>`.
+    fn authorization_header(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<String> {
+        let client = self.client(py)?;
+        let mut problems = Vec::new();
+        let token = text(token, "instance token", &mut problems);
+        refuse_problems(py, problems)?;
+        Ok(client.authorization_for(&token).expose().to_owned())
+    }
+
+    /// Releases the connection pool once calls in flight finish; later calls raise
+    /// `ClosedError`. Closing twice is fine.
+    fn close(&self) {
+        lock(&self.client).take();
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        lock(&self.client).is_none()
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The overall timeout of one call, in seconds.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout
+    }
+
+    /// The connect timeout, in seconds.
+    #[getter]
+    fn connect_timeout(&self) -> f64 {
+        self.connect_timeout
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    /// Closes the client; the exception, if any, propagates.
+    fn __exit__(&self, _exc_type: &Bound<'_, PyAny>, _exc: &Bound<'_, PyAny>, _traceback: &Bound<'_, PyAny>) {
+        self.close();
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let closed = if self.closed() { ", closed=True" } else { "" };
+        Ok(format!(
+            "Client(base_url={}, timeout={}, connect_timeout={}{closed})",
+            PyString::new(py, &self.base_url).repr()?,
+            PyFloat::new(py, self.timeout).repr()?,
+            PyFloat::new(py, self.connect_timeout).repr()?,
+        ))
+    }
+}

@@ -1,0 +1,37 @@
+//! The Python module `cloud_elements._native` (cargo feature `python`, built by maturin).
+//!
+//! A thin layer: it converts Python arguments into the core's types, calls the core with the GIL
+//! released, and converts results and [`Error`](crate::Error)s back. Validation, request building,
+//! decoding and redaction all happen in the core. The public package is
+//! `bindings/python/cloud_elements`, which re-exports what this module defines; `_native.pyi` there
+//! describes it for type checkers.
+//!
+//! One file per job: [`client`] (the `Client` class and its settings), [`instance`] (`Instance`
+//! and `Secret`), [`sandbox`] (the `Sandbox` class), [`errors`] (the exception hierarchy and the
+//! translation of core errors), [`convert`] (argument and result conversions).
+
+mod client;
+mod convert;
+mod errors;
+mod instance;
+mod sandbox;
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use pyo3::prelude::*;
+
+/// A lock whose holder never panics; a poisoned one is still consistent.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The native part of the `cloud_elements` package; import from `cloud_elements` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<instance::PyInstance>()?;
+    m.add_class::<sandbox::PySandbox>()?;
+    m.add_class::<instance::PySecret>()?;
+    errors::add_exceptions(m)
+}
