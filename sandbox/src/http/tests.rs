@@ -266,6 +266,47 @@ fn transfer_encoding_lines_form_one_list() {
 }
 
 #[test]
+fn head_syntax_is_strict() {
+    for (head, status) in [
+        (&b"GET / HTTP/1.2\r\n\r\n"[..], 505),
+        (b"GET / HTTP/1.10\r\n\r\n", 400),
+        (b"GET / HTTP/2\r\n\r\n", 400),
+        (b"GET / HTTP/1.1 x\r\n\r\n", 400),
+        (b"GET  / HTTP/1.1\r\n\r\n", 400),
+        (b"GET * HTTP/1.1\r\n\r\n", 400),
+        (b"G(T / HTTP/1.1\r\n\r\n", 400),
+        (b"GET /\xff HTTP/1.1\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\n folded: x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nName : x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\n: x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400),
+    ] {
+        assert_eq!(status_of(&read_all(head).0[0]), status, "{:?}", String::from_utf8_lossy(head));
+    }
+    // No cap on the number of headers, only on the head's size; values keep non-UTF-8 lossily.
+    let mut many = b"GET http://h/p?q HTTP/1.1\r\n".to_vec();
+    for i in 0..2000 {
+        many.extend_from_slice(format!("X-{i}:\t{i} \r\n").as_bytes());
+    }
+    many.extend_from_slice(b"Y: \xff\r\n\r\n");
+    let (results, _) = read_all(&many);
+    let request = results[0].as_ref().unwrap();
+    assert_eq!((request.path(), request.query(), request.headers.len()), ("/p", "q", 2001));
+    assert_eq!((request.header("x-1999"), request.header("y")), (Some("1999"), Some("\u{fffd}")));
+}
+
+#[test]
+fn chunk_sizes_may_have_leading_zeros() {
+    assert_eq!(chunked_result(b"000000000000000000000005\r\nhello\r\n0\r\n\r\n"), Ok(b"hello".to_vec()));
+    assert_eq!(chunked_result(b"00000000000000000000000\r\n\r\n"), Ok(Vec::new()));
+    // Sixteen significant digits and more: too large, not malformed.
+    assert_eq!(chunked_result(b"0fffffffffffffff\r\n"), Err(413));
+    assert_eq!(chunked_result(b"10000000000000000\r\n"), Err(413));
+}
+
+#[test]
 fn truncated_request_is_an_io_error() {
     let (results, _) = read_all(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
     assert!(matches!(results[0], Err(ReadError::Broken)));
