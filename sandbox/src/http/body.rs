@@ -63,8 +63,8 @@ impl<S: Read + Write> Conn<'_, S> {
         let mut body = Vec::new();
         let mut pos = start;
         loop {
-            let (line_end, next) = self.read_crlf_line(pos, limit)?;
-            let size = chunk_size(&self.buf[pos..line_end], &self.buf[pos..next])?;
+            let (_, next) = self.read_crlf_line(pos, limit)?;
+            let size = chunk_size(&self.buf[pos..next])?;
             pos = next;
             if size == 0 {
                 break;
@@ -126,13 +126,13 @@ impl<S: Read + Write> Conn<'_, S> {
     }
 }
 
-/// The size of a chunk from its size line (`line` without, `with_crlf` with its CRLF): hex
-/// digits only, optionally followed by `;` and extensions (ignored, but without control
-/// characters).
+/// The size of a chunk from its size line (with its CRLF): hex digits only, optionally followed
+/// by `;` and extensions (ignored, but without control characters).
 ///
 /// `httparse` reads the size; it also tolerates what RFC 9112 does not (an empty size, whitespace
 /// after it, control characters in extensions), which is refused here first.
-fn chunk_size(line: &[u8], with_crlf: &[u8]) -> Result<usize, ReadError> {
+fn chunk_size(with_crlf: &[u8]) -> Result<usize, ReadError> {
+    let line = with_crlf.strip_suffix(b"\r\n").unwrap_or(with_crlf);
     let digits = line.iter().position(|&b| b == b';').unwrap_or(line.len());
     let (size, extensions) = line.split_at(digits);
     if size.is_empty() || !size.iter().all(u8::is_ascii_hexdigit) {

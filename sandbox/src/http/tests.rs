@@ -301,7 +301,7 @@ fn head_syntax_is_strict() {
 fn chunk_sizes_may_have_leading_zeros() {
     assert_eq!(chunked_result(b"000000000000000000000005\r\nhello\r\n0\r\n\r\n"), Ok(b"hello".to_vec()));
     assert_eq!(chunked_result(b"00000000000000000000000\r\n\r\n"), Ok(Vec::new()));
-    // Sixteen significant digits and more: too large, not malformed.
+    // Sizes far over the limit, up to more than 64 bits: too large, not malformed.
     assert_eq!(chunked_result(b"0fffffffffffffff\r\n"), Err(413));
     assert_eq!(chunked_result(b"10000000000000000\r\n"), Err(413));
 }
