@@ -30,7 +30,8 @@ const MAX_QUOTED_CHARS: usize = 200;
 /// `GET` of that path with a query arrives, answers the browser with a short page ("Authorization
 /// received. You can close this window.", or what went wrong), stops listening and returns.
 /// Meanwhile a browser's idle pre-connections, `/favicon.ico` and any other path (answered 404)
-/// neither block nor end the wait.
+/// neither block nor end the wait. Start it before the browser is sent to the provider (on a
+/// thread of its own): a provider that remembers the user's consent redirects at once.
 ///
 /// `state` is the value the authorization URL was built with: the redirect must carry the same
 /// one, or it is refused as a possible cross-site request forgery (a redirect, say from a page the
