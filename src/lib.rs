@@ -45,6 +45,7 @@ mod client;
 pub mod error;
 pub mod ffi;
 pub mod instance;
+pub mod oauth;
 #[cfg(feature = "python")]
 mod python;
 mod resolver;
