@@ -1,7 +1,10 @@
 //! A provisioned element instance, and the JSON the API answers for it.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::catalog::Element;
 
@@ -12,7 +15,7 @@ pub(crate) const MASK: &str = "********";
 #[derive(Debug)]
 pub(crate) struct Instance {
     pub(crate) id: u64,
-    pub(crate) element: &'static Element,
+    pub(crate) element: Arc<Element>,
     pub(crate) name: String,
     pub(crate) token: String,
     /// Sorted by key; each entry keeps the id it got on create.
@@ -34,6 +37,11 @@ impl Instance {
         self.configuration.iter().any(|c| c.key == "event.notification.enabled" && c.value.trim() == "true")
     }
 
+    /// The stored value of the configuration entry `key`.
+    pub(crate) fn configuration_value(&self, key: &str) -> Option<&str> {
+        self.configuration.iter().find(|c| c.key == key).map(|c| c.value.as_str())
+    }
+
     /// The instance as the API shows it; `masked` hides secret configuration values (every read
     /// except the answer to the create itself).
     pub(crate) fn view(&self, masked: bool) -> InstanceView<'_> {
@@ -41,7 +49,7 @@ impl Instance {
             id: self.id,
             name: &self.name,
             token: &self.token,
-            element: self.element,
+            element: &self.element.view,
             provision_interactions: [],
             valid: true,
             disabled: self.disabled,
@@ -64,7 +72,7 @@ impl Instance {
     }
 
     fn shown_value<'a>(&self, entry: &'a ConfigValue, masked: bool) -> &'a str {
-        if masked && self.element.is_secret(&entry.key) { MASK } else { &entry.value }
+        if masked && self.element.is_masked(&entry.key) { MASK } else { &entry.value }
     }
 }
 
@@ -75,7 +83,7 @@ pub(crate) struct InstanceView<'a> {
     id: u64,
     name: &'a str,
     token: &'a str,
-    element: &'static Element,
+    element: &'a Value,
     provision_interactions: [(); 0],
     valid: bool,
     disabled: bool,

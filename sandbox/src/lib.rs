@@ -1,9 +1,13 @@
 //! A local, stateful emulator of the Cloud Elements platform's instance API, with fault injection.
 //!
 //! [`Sandbox`] runs a real HTTP/1.1 server on loopback that answers like
-//! `https://api.cloud-elements.com/elements/api-v2`: instances of the `closeio` and `pardot`
-//! elements can be created, listed, read, updated and deleted, with the platform's validation
-//! and error bodies. State lives in memory, so a create can be listed and deleted afterwards.
+//! `https://api.cloud-elements.com/elements/api-v2`: instances of the built-in elements
+//! (`closeio`, `pardot` and the OAuth 2 element `clover`, from the `cloud-elements-catalog` crate)
+//! and of any element loaded with [`SandboxBuilder::elements`] can be created, listed, read,
+//! updated, disabled and deleted, with the platform's validation and error bodies. OAuth elements
+//! work end to end: `GET /elements/{key}/oauth/url` points at a stand-in provider
+//! (`/oauth/authorize`, outside the API prefix) that redirects to the callback with a code, which
+//! a create then needs. State lives in memory, so a create can be listed and deleted afterwards.
 //! [`Fault`]s make the next requests fail in controlled ways (error statuses, delays, resets,
 //! truncated answers) to test a client's error handling.
 //!
@@ -17,6 +21,7 @@
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
@@ -29,10 +34,13 @@ mod faults;
 mod http;
 mod ids;
 mod instance;
+mod oauth;
+mod provider;
 mod server;
 mod state;
 mod tls;
 mod validate;
+mod values;
 
 pub use faults::{Fault, FaultKind, MAX_OVERSIZE};
 
@@ -197,8 +205,8 @@ impl Sandbox {
         state.instances.values().map(|i| serde_json::to_value(i.view(false)).unwrap_or_default()).collect()
     }
 
-    /// Forgets instances, queued faults, the request log and the request count. Instance ids
-    /// start again at 1.
+    /// Forgets instances, OAuth codes, queued faults, the request log and the request count.
+    /// Instance ids start again at 1. The elements stay.
     pub fn reset(&self) {
         self.shared.reset();
     }
@@ -255,6 +263,7 @@ pub struct SandboxBuilder {
     user_secret: String,
     organization_secret: String,
     tls: bool,
+    elements: Vec<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
@@ -264,6 +273,7 @@ impl Default for SandboxBuilder {
             user_secret: DEFAULT_USER_SECRET.to_string(),
             organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
             tls: false,
+            elements: Vec::new(),
         }
     }
 }
@@ -296,10 +306,41 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves the element definitions in `path` besides the built-in ones (`closeio`, `pardot`
+    /// and the OAuth 2 element `clover`): a JSON file holding one definition or an array of them,
+    /// or a folder whose `*.json` files are read in name order, in the platform's element format
+    /// (what `GET /elements/{key}` answers). May be called several times; a loaded element takes
+    /// the place of an earlier one with the same key. Elements without an `id` get one.
+    ///
+    /// The files are read by [`start`](Self::start), which refuses a malformed one.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("sandbox-doc-elements-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let file = dir.join("acme.json");
+    /// std::fs::write(&file, r#"{"key": "acme", "name": "Acme", "hub": "crm", "configuration": [
+    ///     {"key": "acme.token", "type": "PASSWORD", "required": true}]}"#)?;
+    /// let sandbox = cloud_elements_sandbox::Sandbox::builder().elements(&file).start()?;
+    /// # drop(sandbox);
+    ///
+    /// std::fs::write(&file, r#"{"key": "acme", "configuration": {}}"#)?;
+    /// let refused = cloud_elements_sandbox::Sandbox::builder().elements(&file).start().unwrap_err();
+    /// assert_eq!(refused.kind(), std::io::ErrorKind::InvalidData);
+    /// assert!(refused.to_string().contains("acme.json"));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn elements(mut self, path: impl Into<PathBuf>) -> SandboxBuilder {
+        self.elements.push(path.into());
+        self
+    }
+
     /// Binds and starts serving on a background thread.
     ///
-    /// Fails when the address cannot be resolved or bound, or when a secret is empty or holds a
-    /// comma or whitespace (it could never appear in an `Authorization` header).
+    /// Fails when the address cannot be resolved or bound, when a secret is empty or holds a
+    /// comma or whitespace (it could never appear in an `Authorization` header), or (with kind
+    /// [`io::ErrorKind::InvalidData`], the message naming the file and the reason) when an
+    /// [`elements`](Self::elements) file cannot be read or is not valid element definitions.
     pub fn start(self) -> io::Result<Sandbox> {
         for secret in [&self.user_secret, &self.organization_secret] {
             if secret.is_empty() || secret.contains(',') || secret.contains(char::is_whitespace) {
@@ -309,14 +350,22 @@ impl SandboxBuilder {
                 ));
             }
         }
+        let catalog = catalog::Catalog::load(&self.elements)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         let addrs = self.bind?;
         let listener = TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
         let identity = if self.tls { Some(tls::TlsIdentity::generate()?) } else { None };
         let scheme = if identity.is_some() { "https" } else { "http" };
-        let url = format!("{scheme}://{}{}", connectable(addr), API_PREFIX);
+        let root = format!("{scheme}://{}", connectable(addr));
+        let url = format!("{root}{API_PREFIX}");
         let (ca_pem, config) = identity.map(|i| (i.ca_pem, i.config)).unzip();
         let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret, config));
+        {
+            let mut state = shared.state();
+            state.catalog = Arc::new(catalog);
+            state.root = root;
+        }
         let accept_listener = listener.try_clone()?;
         let accept_shared = Arc::clone(&shared);
         let accept_thread = thread::Builder::new()

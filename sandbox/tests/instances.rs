@@ -244,8 +244,9 @@ fn missing_configuration_names_every_entry_in_catalog_order() {
             "Missing required configuration entries for element 'closeio': username, password",
         ),
         (
-            json!({"element": {"key": "closeio"}, "name": "c", "configuration": {"username": "k", "password": " "}}),
-            "Missing required configuration entries for element 'closeio': password",
+            // Close.io's password may be blank (issue 10's product decision), its API key may not.
+            json!({"element": {"key": "closeio"}, "name": "c", "configuration": {"username": " ", "password": ""}}),
+            "Missing required configuration entries for element 'closeio': username",
         ),
         (
             json!({"element": {"key": "closeio"}, "name": "c", "configuration": {
@@ -356,7 +357,8 @@ fn get_masks_secrets() {
     let reply = client.get(&api("/instances/1"));
     assert_eq!(reply.status, 200);
     let got = reply.json();
-    assert_eq!(got["configuration"]["username"], "********");
+    // Only PASSWORD entries are masked; Close.io's API key is a text field, read back as stored.
+    assert_eq!(got["configuration"]["username"], "close-api-key");
     assert_eq!(got["configuration"]["password"], "********");
     assert_eq!(got["configuration"]["event.notification.signature.key"], "********");
     assert_eq!(got["configuration"]["base.url"], "https://app.close.io/api/v1");
@@ -369,7 +371,8 @@ fn get_masks_secrets() {
     let entries = config.as_array().unwrap();
     assert_eq!(entries.len(), 6);
     let entry = |key: &str| entries.iter().find(|e| e["key"] == key).unwrap().clone();
-    assert_eq!(entry("username")["propertyValue"], "********");
+    assert_eq!(entry("username")["propertyValue"], "close-api-key");
+    assert_eq!(entry("password")["propertyValue"], "********");
     assert_eq!(entry("pagination.max")["propertyValue"], "100");
     assert!(entry("pagination.max")["id"].is_u64());
 
@@ -453,7 +456,9 @@ fn elements_and_their_configuration_schema() {
     assert_eq!(client.get(&api("/elements/146")).json(), closeio);
     assert_eq!(client.get(&api("/elements/90")).json()["key"], "pardot");
     assert_eq!(client.get(&api("/elements/nope")).status, 404);
-    assert_eq!(client.get(&api("/elements")).json().as_array().unwrap().len(), 2);
+    let keys: Vec<Value> =
+        client.get(&api("/elements")).json().as_array().unwrap().iter().map(|e| e["key"].clone()).collect();
+    assert_eq!(keys, ["closeio", "pardot", "clover"]);
 
     let schema = client.get(&api("/elements/pardot/configuration")).json();
     let entries = schema.as_array().unwrap();
@@ -487,7 +492,8 @@ fn elements_and_their_configuration_schema() {
     }
     let closeio_schema = client.get(&api("/elements/closeio/configuration")).json();
     assert_eq!(closeio_schema[0]["key"], "username");
-    assert_eq!(closeio_schema[0]["type"], "PASSWORD");
+    assert_eq!(closeio_schema[0]["type"], "TEXTFIELD_128");
+    assert_eq!(closeio_schema[1]["type"], "PASSWORD");
 }
 
 #[test]
