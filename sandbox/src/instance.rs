@@ -30,6 +30,18 @@ pub(crate) struct ConfigValue {
     pub(crate) id: u64,
     pub(crate) key: String,
     pub(crate) value: String,
+    /// A common entry the instance has by default (`filter.response.nulls`...): listed by
+    /// `GET /instances/{id}/configuration`, left out of the instance's `configuration` object (as
+    /// in the platform's create answer) until it is set.
+    pub(crate) listed_only: bool,
+}
+
+impl ConfigValue {
+    /// Sets the value; the entry shows in the instance's `configuration` from then on.
+    pub(crate) fn set(&mut self, value: String) {
+        self.value = value;
+        self.listed_only = false;
+    }
 }
 
 impl Instance {
@@ -103,8 +115,8 @@ pub(crate) struct ConfigurationView<'a> {
 
 impl Serialize for ConfigurationView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.instance.configuration.len()))?;
-        for entry in &self.instance.configuration {
+        let mut map = serializer.serialize_map(None)?;
+        for entry in self.instance.configuration.iter().filter(|c| !c.listed_only) {
             map.serialize_entry(&entry.key, self.instance.shown_value(entry, self.masked))?;
         }
         map.end()

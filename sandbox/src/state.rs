@@ -79,15 +79,22 @@ impl State {
     pub(crate) fn insert(&mut self, new: NewInstance, token: String) -> &Instance {
         let id = self.next_instance_id;
         self.next_instance_id += 1;
-        let configuration = new
-            .configuration
-            .into_iter()
-            .map(|(key, value)| {
+        // The entries given or defaulted, then the common entries the instance has by default.
+        let common: Vec<(String, String)> = cloud_elements_catalog::common_configuration()
+            .iter()
+            .filter(|entry| !new.configuration.contains_key(&entry.key))
+            .map(|entry| (entry.key.clone(), entry.applied_default().unwrap_or_default().to_owned()))
+            .collect();
+        let given = new.configuration.into_iter().map(|entry| (entry, false));
+        let mut configuration: Vec<ConfigValue> = given
+            .chain(common.into_iter().map(|entry| (entry, true)))
+            .map(|((key, value), listed_only)| {
                 let id = self.next_config_id;
                 self.next_config_id += 1;
-                ConfigValue { id, key, value }
+                ConfigValue { id, key, value, listed_only }
             })
             .collect();
+        configuration.sort_by(|a, b| a.key.cmp(&b.key));
         self.tokens.insert(token.clone(), id);
         let instance = Instance {
             id,
@@ -106,9 +113,9 @@ impl State {
     pub(crate) fn set_configuration(&mut self, id: u64, key: &str, value: String) {
         let Some(instance) = self.instances.get_mut(&id) else { return };
         match instance.configuration.binary_search_by(|c| c.key.as_str().cmp(key)) {
-            Ok(index) => instance.configuration[index].value = value,
+            Ok(index) => instance.configuration[index].set(value),
             Err(index) => {
-                let entry = ConfigValue { id: self.next_config_id, key: key.to_owned(), value };
+                let entry = ConfigValue { id: self.next_config_id, key: key.to_owned(), value, listed_only: false };
                 self.next_config_id += 1;
                 instance.configuration.insert(index, entry);
             }

@@ -369,8 +369,12 @@ fn get_masks_secrets() {
 
     let config = client.get(&api("/instances/1/configuration")).json();
     let entries = config.as_array().unwrap();
-    assert_eq!(entries.len(), 6);
+    // The entries given or defaulted, and (as api-notes says) the other common entries with their
+    // defaults.
+    assert_eq!(entries.len(), 6 + 7);
     let entry = |key: &str| entries.iter().find(|e| e["key"] == key).unwrap().clone();
+    assert_eq!(entry("filter.response.nulls")["propertyValue"], "true");
+    assert_eq!(entry("event.vendor.type")["propertyValue"], "");
     assert_eq!(entry("username")["propertyValue"], "close-api-key");
     assert_eq!(entry("password")["propertyValue"], "********");
     assert_eq!(entry("pagination.max")["propertyValue"], "100");

@@ -132,7 +132,7 @@ pub(super) fn configuration_entry(
     if method == "PATCH" {
         let key = &instance.configuration[index].key;
         let value = validate::config_value_update(&req.body, &instance.element, key)?;
-        instance.configuration[index].value = value;
+        instance.configuration[index].set(value);
     }
     Ok(Response::json(200, &instance.entry_view(&instance.configuration[index])))
 }
