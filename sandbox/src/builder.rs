@@ -64,8 +64,9 @@ impl SandboxBuilder {
     }
 
     /// Serves HTTPS instead of HTTP (default off): the sandbox makes a test certificate authority
-    /// and a certificate for `localhost`, `127.0.0.1`, `::1` and [`TLS_TEST_HOST`] signed by it when it starts. A
-    /// client trusts it only with [`Sandbox::ca_certificate_pem`] as its CA bundle.
+    /// and a certificate for `localhost`, `127.0.0.1`, `::1` and
+    /// [`TLS_TEST_HOST`](crate::TLS_TEST_HOST) signed by it when it starts. A client trusts it
+    /// only with [`Sandbox::ca_certificate_pem`] as its CA bundle.
     pub fn tls(mut self, enabled: bool) -> SandboxBuilder {
         self.tls = enabled;
         self
