@@ -275,4 +275,12 @@ mod tests {
         assert_send_sync::<super::Fault>();
         assert_send_sync::<super::RecordedRequest>();
     }
+
+    #[test]
+    fn oauth_urls_point_at_the_sandbox_root_in_its_scheme() {
+        let sandbox = super::Sandbox::builder().tls(true).start().unwrap();
+        assert_eq!(sandbox.shared.state().root, format!("https://{}", sandbox.addr()));
+        sandbox.reset();
+        assert_eq!(sandbox.shared.state().root, format!("https://{}", sandbox.addr()), "kept by a reset");
+    }
 }
