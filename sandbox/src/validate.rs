@@ -219,7 +219,9 @@ fn provider_code(body: &Map<String, Value>) -> Result<Option<String>, ApiError> 
 }
 
 /// Drops HTML tags, as the platform does to instance names and tags: `<a href="#">sales</a>` is
-/// `sales`. A `<` that no `>` closes is kept as text.
+/// `sales`. A `<` that no `>` closes is kept as text, and so is text that is nothing but tags: the
+/// platform's own sample requests hold placeholders like `<INSERT_INSTANCE_NAME>`, which a
+/// sandbox must still accept.
 pub(crate) fn strip_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -229,7 +231,7 @@ pub(crate) fn strip_html(text: &str) -> String {
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
-    out
+    if out.trim().is_empty() { text.to_owned() } else { out }
 }
 
 #[cfg(test)]
