@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cloud_elements_sandbox::Sandbox;
-use common::{Client, api};
+use common::{Client, api, sandbox};
 use serde_json::{Value, json};
 
 /// `<repo>/../shared/elements`, the real definitions beside the repository, if it is there.
@@ -214,4 +214,52 @@ fn malformed_definitions_are_refused_at_start_with_the_file_and_the_reason() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot load elements") && stderr.contains("b-bad.json"), "{stderr}");
+}
+
+#[test]
+fn elements_and_their_configuration_schema() {
+    let (_sandbox, mut client) = sandbox();
+    let closeio = client.get(&api("/elements/closeio")).json();
+    assert_eq!(closeio["id"], 146);
+    assert_eq!(client.get(&api("/elements/146")).json(), closeio);
+    assert_eq!(client.get(&api("/elements/90")).json()["key"], "pardot");
+    assert_eq!(client.get(&api("/elements/nope")).status, 404);
+    let keys: Vec<Value> =
+        client.get(&api("/elements")).json().as_array().unwrap().iter().map(|e| e["key"].clone()).collect();
+    assert_eq!(keys, ["closeio", "pardot", "clover"]);
+
+    let schema = client.get(&api("/elements/pardot/configuration")).json();
+    let entries = schema.as_array().unwrap();
+    let keys: Vec<&str> = entries.iter().map(|e| e["key"].as_str().unwrap()).collect();
+    assert_eq!(&keys[..4], ["apikey.user.name", "apikey.user.password", "apikey.user.key", "provider.version"]);
+    for key in [
+        "event.notification.enabled",
+        "event.vendor.type",
+        "event.notification.type",
+        "event.notification.callback.url",
+        "event.notification.signature.key",
+        "event.poller.refresh_interval",
+        "event.poller.configuration",
+        "filter.response.nulls",
+    ] {
+        assert!(keys.contains(&key), "{key}");
+    }
+    let entry = |key: &str| entries.iter().find(|e| e["key"] == key).unwrap();
+    assert_eq!(entry("apikey.user.key")["type"], "PASSWORD");
+    assert_eq!(entry("apikey.user.key")["required"], true);
+    assert_eq!(entry("provider.version")["defaultValue"], "3");
+    assert_eq!(entry("provider.version")["required"], false);
+    assert_eq!(entry("event.notification.enabled")["type"], "BOOLEAN");
+    assert_eq!(entry("event.poller.refresh_interval")["defaultValue"], "15");
+    assert_eq!(entry("filter.response.nulls")["defaultValue"], "true");
+    for e in entries {
+        for field in ["id", "name", "key", "description", "defaultValue", "type", "required", "hideFromConsole"] {
+            assert!(e.get(field).is_some(), "{field} in {e}");
+        }
+        assert!(e["internal"].is_boolean() && e["displayOrder"].is_u64());
+    }
+    let closeio_schema = client.get(&api("/elements/closeio/configuration")).json();
+    assert_eq!(closeio_schema[0]["key"], "username");
+    assert_eq!(closeio_schema[0]["type"], "TEXTFIELD_128");
+    assert_eq!(closeio_schema[1]["type"], "PASSWORD");
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use cloud_elements_sandbox::Sandbox;
-use common::{Client, api, closeio, pardot};
+use common::{Client, api, closeio, create, pardot, sandbox};
 use serde_json::json;
 
 #[test]
@@ -101,4 +101,36 @@ fn disable_enable_ping_and_a_deleted_instances_token() {
         assert_eq!(reply.status, 401, "a deleted instance's token");
         assert!(!reply.error_message().contains(&token));
     }
+}
+
+#[test]
+fn element_token_calls_disable_enable_and_ping() {
+    let (sandbox, mut client) = sandbox();
+    let token = create(&mut client, &pardot("p", &[]))["token"].as_str().unwrap().to_string();
+    let platform = client.auth.clone().unwrap();
+    client.auth = Some(format!("{platform}, Element {token}"));
+
+    let reply = client.get(&api("/hubs/marketing/ping"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"endpoint": "pardot"}));
+    assert_eq!(client.get(&api("/hubs/crm/ping")).status, 404);
+
+    let reply = client.delete(&api("/instances/enabled"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(sandbox.instances()[0]["disabled"], true);
+    let reply = client.get(&api("/hubs/marketing/ping"));
+    assert_eq!(reply.status, 403);
+    reply.error_message();
+
+    assert_eq!(client.send("PUT", &api("/instances/enabled"), &[], None).unwrap().status, 200);
+    assert_eq!(sandbox.instances()[0]["disabled"], false);
+    assert_eq!(client.get(&api("/hubs/marketing/ping")).status, 200);
+
+    client.auth = Some(format!("{platform}, Element not-a-token="));
+    let reply = client.get(&api("/hubs/marketing/ping"));
+    assert_eq!(reply.status, 401);
+    assert!(!reply.error_message().contains("not-a-token"));
+    client.auth = Some(platform);
+    assert_eq!(client.get(&api("/hubs/marketing/ping")).status, 401, "no Element token");
+    assert_eq!(client.delete(&api("/instances/enabled")).status, 401);
 }
