@@ -1,5 +1,6 @@
 //! [`SandboxBuilder`]: where a sandbox listens, what it accepts and serves, and its start.
 
+use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
@@ -22,13 +23,23 @@ use crate::{API_PREFIX, DEFAULT_ORGANIZATION_SECRET, DEFAULT_USER_SECRET, Sandbo
 /// assert_eq!(sandbox.user_secret(), "my-user");
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct SandboxBuilder {
     bind: io::Result<Vec<SocketAddr>>,
     user_secret: String,
     organization_secret: String,
     tls: bool,
     elements: Vec<PathBuf>,
+}
+
+/// Secrets are left out.
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("bind", &self.bind)
+            .field("tls", &self.tls)
+            .field("elements", &self.elements)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SandboxBuilder {
@@ -147,5 +158,15 @@ pub(crate) fn connectable(addr: SocketAddr) -> SocketAddr {
         SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from((Ipv4Addr::LOCALHOST, a.port())),
         SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((Ipv6Addr::LOCALHOST, a.port())),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_leaves_the_secrets_out() {
+        let builder = super::SandboxBuilder::default().user_secret("u-secret").organization_secret("o-secret");
+        let debug = format!("{builder:?}");
+        assert!(debug.contains("SandboxBuilder") && !debug.contains("secret"), "{debug}");
     }
 }

@@ -1,5 +1,6 @@
 //! A provisioned element instance, and the JSON the API answers for it.
 
+use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -12,7 +13,6 @@ use crate::catalog::Element;
 pub(crate) const MASK: &str = "********";
 
 /// A stored instance.
-#[derive(Debug)]
 pub(crate) struct Instance {
     pub(crate) id: u64,
     pub(crate) element: Arc<Element>,
@@ -25,7 +25,6 @@ pub(crate) struct Instance {
 }
 
 /// One configuration entry of an instance.
-#[derive(Debug)]
 pub(crate) struct ConfigValue {
     pub(crate) id: u64,
     pub(crate) key: String,
@@ -34,6 +33,27 @@ pub(crate) struct ConfigValue {
     /// `GET /instances/{id}/configuration`, left out of the instance's `configuration` object (as
     /// in the platform's create answer) until it is set.
     pub(crate) listed_only: bool,
+}
+
+/// The token and the configuration values are left out: they may be secrets.
+impl fmt::Debug for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("id", &self.id)
+            .field("element", &self.element.key())
+            .field("name", &self.name)
+            .field("configuration", &self.configuration)
+            .field("tags", &self.tags)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value is left out: it may be a secret.
+impl fmt::Debug for ConfigValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigValue").field("id", &self.id).field("key", &self.key).finish_non_exhaustive()
+    }
 }
 
 impl ConfigValue {

@@ -4,6 +4,7 @@
 //! element (and that API key), usable once.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -30,12 +31,19 @@ struct Grant {
 }
 
 /// The OAuth state of a sandbox: URLs handed out and codes not yet used. Cleared by a reset.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct OAuthStore {
     /// `(element key, API key)` pairs an authorization URL was handed out for.
     issued: HashSet<(String, String)>,
     /// Unused codes.
     codes: HashMap<String, Grant>,
+}
+
+/// Counts only: the codes are credentials.
+impl fmt::Debug for OAuthStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthStore").field("issued", &self.issued.len()).field("codes", &self.codes.len()).finish()
+    }
 }
 
 /// What `GET /elements/{keyOrId}/oauth/url` was asked for.
