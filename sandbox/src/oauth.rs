@@ -33,8 +33,9 @@ struct Grant {
 /// The OAuth state of a sandbox: URLs handed out and codes not yet used. Cleared by a reset.
 #[derive(Default)]
 pub(crate) struct OAuthStore {
-    /// `(element key, API key)` pairs an authorization URL was handed out for.
-    issued: HashSet<(String, String)>,
+    /// `(element key, API key)` pairs an authorization URL was handed out for, with the callback
+    /// URLs given for each (a provider only redirects to a registered one).
+    issued: HashMap<(String, String), HashSet<String>>,
     /// Unused codes.
     codes: HashMap<String, Grant>,
 }
@@ -60,7 +61,8 @@ impl OAuthStore {
     /// Hands out the stand-in provider's authorization URL under `root` for `element`, and
     /// remembers the API key it was handed out for.
     pub(crate) fn issue_url(&mut self, root: &str, element: &str, request: &UrlRequest) -> String {
-        self.issued.insert((element.to_owned(), request.api_key.clone()));
+        let callbacks = self.issued.entry((element.to_owned(), request.api_key.clone())).or_default();
+        callbacks.insert(request.callback_url.clone());
         let mut params = vec![
             ("response_type", "code"),
             ("client_id", request.api_key.as_str()),
@@ -72,9 +74,11 @@ impl OAuthStore {
         with_query(&format!("{root}{AUTHORIZE_PATH}"), &params)
     }
 
-    /// Whether a URL was handed out for this element and API key.
-    pub(crate) fn was_issued(&self, element: &str, api_key: &str) -> bool {
-        self.issued.contains(&(element.to_owned(), api_key.to_owned()))
+    /// Whether a URL was handed out for this element and API key (`Err` when not), and with this
+    /// callback URL (`Ok(false)` when not).
+    pub(crate) fn was_issued(&self, element: &str, api_key: &str, callback: &str) -> Result<bool, ()> {
+        let callbacks = self.issued.get(&(element.to_owned(), api_key.to_owned())).ok_or(())?;
+        Ok(callbacks.contains(callback))
     }
 
     /// Records a code the provider granted.
@@ -173,7 +177,9 @@ mod tests {
             "http://127.0.0.1:1/oauth/authorize?response_type=code&client_id=key\
              &redirect_uri=http%3A%2F%2Flocalhost%2Fcb&state=s%201&element=clover"
         );
-        assert!(store.was_issued("clover", "key") && !store.was_issued("clover", "other"));
+        assert_eq!(store.was_issued("clover", "key", "http://localhost/cb"), Ok(true));
+        assert_eq!(store.was_issued("clover", "key", "http://evil/cb"), Ok(false));
+        assert_eq!(store.was_issued("clover", "other", "http://localhost/cb"), Err(()));
         assert_eq!(store.redeem(None, clover, None).unwrap_err().message, CODE_REQUIRED);
         store.grant("c1".into(), "clover", "key");
         assert!(store.redeem(Some("c1"), closeio, None).unwrap_err().message.contains("not issued for element"));

@@ -28,12 +28,18 @@ pub(crate) fn authorize(shared: &Shared, req: &Request) -> Response {
         return page(400, "Invalid request", "The authorization request has no http(s) redirect_uri.");
     };
     let mut state = shared.state();
-    if !state.oauth.was_issued(element, api_key) {
-        return page(
-            400,
-            "Unknown application",
-            "This sandbox never handed out an OAuth URL for this API key (client_id) and element.",
-        );
+    match state.oauth.was_issued(element, api_key, callback) {
+        Ok(true) => {}
+        Ok(false) => {
+            return page(400, "Invalid redirect", "The redirect_uri is not the callback URL given for this API key.");
+        }
+        Err(()) => {
+            return page(
+                400,
+                "Unknown application",
+                "This sandbox never handed out an OAuth URL for this API key (client_id) and element.",
+            );
+        }
     }
     let code = shared.ids.oauth_code();
     state.oauth.grant(code.clone(), element, api_key);

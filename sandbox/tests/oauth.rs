@@ -98,6 +98,12 @@ fn codes_are_refused_without_a_url_without_a_code_and_for_another_key() {
     assert!(page.header("content-type").unwrap().starts_with("text/html"));
     assert!(page.header("location").is_none());
     assert_eq!(Client::connect(sandbox.addr()).get("/oauth/authorize").status, 400);
+    // A redirect_uri other than the callback URL the URL was asked for is refused too.
+    let oauth_url = client.get(&url_path("key-r", "")).json()["oauthUrl"].as_str().unwrap().to_owned();
+    let tampered =
+        oauth_url.replace("127.0.0.1%3A9", "evil.example").replace(&format!("http://{}", sandbox.addr()), "");
+    let page = Client::connect(sandbox.addr()).get(&tampered);
+    assert_eq!((page.status, page.header("location")), (400, None));
     assert_eq!(Client::connect(sandbox.addr()).send("POST", "/oauth/authorize", &[], None).unwrap().status, 405);
 
     let reply = client.post_json(&api("/instances"), &clover("k", None));
