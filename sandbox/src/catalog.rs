@@ -1,308 +1,199 @@
-//! The elements the sandbox knows, with their configuration schemas.
+//! The elements the sandbox serves: the built-in definitions of the `cloud-elements-catalog` crate
+//! (the one source the client validates with too), plus any loaded with `--elements PATH`.
 //!
-//! Close.io's element object is the one in the platform's create-instance page, field for field.
-//! Pardot's is built from the facts in the API notes (the Pardot page's sample response was copied
-//! from another element, so it is not used).
+//! Each element keeps its typed definition (for the rule of what a user must supply) and its JSON
+//! as written (for serving), with ids assigned where the file has none.
 
-use serde::{Serialize, Serializer};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
 
-/// The type of a configuration entry, as the platform names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EntryType {
-    TextField32,
-    Password,
-    Boolean,
-    TextArea,
-}
+use cloud_elements_catalog::{BUILTIN_SOURCES, COMMON_CONFIGURATION_SOURCE, ConfigEntry, ElementDefinition, LoadError};
+use serde_json::{Map, Value};
 
-impl Serialize for EntryType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(match self {
-            EntryType::TextField32 => "TEXTFIELD_32",
-            EntryType::Password => "PASSWORD",
-            EntryType::Boolean => "BOOLEAN",
-            EntryType::TextArea => "TEXTAREA",
-        })
-    }
-}
+/// The first id given to a loaded element whose file has none.
+const FIRST_ASSIGNED_ELEMENT_ID: i64 = 900_001;
 
-/// One entry of an element's configuration schema.
+/// One element, ready to serve.
 #[derive(Debug)]
-pub(crate) struct ConfigEntry {
-    pub(crate) key: &'static str,
-    pub(crate) name: &'static str,
-    pub(crate) description: &'static str,
-    pub(crate) default_value: Option<&'static str>,
-    pub(crate) kind: EntryType,
-    pub(crate) required: bool,
-    pub(crate) hide_from_console: bool,
-    pub(crate) internal: bool,
-    /// The platform writes `default_value` into an instance's configuration when the entry is
-    /// absent (Close.io's `base.url`, Pardot's `provider.version`). Other defaults are only shown
-    /// in the schema.
-    pub(crate) applied_default: bool,
-}
-
-impl ConfigEntry {
-    /// Secret entries are masked when an instance is read back.
-    pub(crate) fn is_secret(&self) -> bool {
-        self.kind == EntryType::Password
-    }
-}
-
-const fn entry(key: &'static str, name: &'static str, description: &'static str, kind: EntryType) -> ConfigEntry {
-    ConfigEntry {
-        key,
-        name,
-        description,
-        default_value: None,
-        kind,
-        required: false,
-        hide_from_console: false,
-        internal: false,
-        applied_default: false,
-    }
-}
-
-const fn required(entry: ConfigEntry) -> ConfigEntry {
-    ConfigEntry { required: true, ..entry }
-}
-
-const fn with_default(entry: ConfigEntry, value: &'static str) -> ConfigEntry {
-    ConfigEntry { default_value: Some(value), ..entry }
-}
-
-/// A default the platform also copies into the instance, on an entry hidden from the console.
-const fn platform_default(entry: ConfigEntry, value: &'static str) -> ConfigEntry {
-    ConfigEntry { default_value: Some(value), applied_default: true, hide_from_console: true, ..entry }
-}
-
-/// Event and filter entries every element accepts, after its own entries in catalog order.
-static COMMON_ENTRIES: [ConfigEntry; 8] = [
-    with_default(
-        entry(
-            "event.notification.enabled",
-            "Events Enabled",
-            "Whether the platform sends event notifications for this instance",
-            EntryType::Boolean,
-        ),
-        "false",
-    ),
-    entry("event.vendor.type", "Event Type", "How events are detected: webhook or polling", EntryType::TextField32),
-    with_default(
-        entry(
-            "event.notification.type",
-            "Event Notification Type",
-            "How the platform notifies the application: webhook",
-            EntryType::TextField32,
-        ),
-        "webhook",
-    ),
-    entry(
-        "event.notification.callback.url",
-        "Event Notification Callback URL",
-        "The http(s) URL where the platform posts events to the application",
-        EntryType::TextArea,
-    ),
-    entry(
-        "event.notification.signature.key",
-        "Callback Notification Signature Key",
-        "Optional key used to sign the event notifications",
-        EntryType::Password,
-    ),
-    with_default(
-        entry(
-            "event.poller.refresh_interval",
-            "Event Poller Refresh Interval (mins)",
-            "Minutes between two polls of the provider",
-            EntryType::TextField32,
-        ),
-        "15",
-    ),
-    entry(
-        "event.poller.configuration",
-        "Configure Polling",
-        "A JSON object describing what to poll",
-        EntryType::TextArea,
-    ),
-    with_default(
-        entry(
-            "filter.response.nulls",
-            "Filter null values from the response",
-            "Whether null values are dropped from responses",
-            EntryType::Boolean,
-        ),
-        "true",
-    ),
-];
-
-/// An element: a connector to one third-party service.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub(crate) struct Element {
-    pub(crate) id: u64,
-    pub(crate) name: &'static str,
-    pub(crate) key: &'static str,
-    pub(crate) description: &'static str,
-    pub(crate) image: &'static str,
-    pub(crate) active: bool,
-    pub(crate) deleted: bool,
-    pub(crate) type_oauth: bool,
-    pub(crate) trial_account: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) config_description: Option<&'static str>,
-    #[serde(rename = "signupURL", skip_serializing_if = "Option::is_none")]
-    pub(crate) signup_url: Option<&'static str>,
-    pub(crate) transformations_enabled: bool,
-    pub(crate) authentication: Authentication,
-    pub(crate) hub: &'static str,
-    pub(crate) parameters: [(); 0],
-    #[serde(skip)]
-    entries: &'static [ConfigEntry],
-}
-
-/// How an element authenticates to its provider.
-#[derive(Debug, Serialize)]
-pub(crate) struct Authentication {
-    #[serde(rename = "type")]
-    pub(crate) kind: &'static str,
+    /// The typed definition, its id assigned.
+    pub(crate) definition: ElementDefinition,
+    /// `GET /elements/{keyOrId}`: the definition as written, ids assigned.
+    pub(crate) json: Value,
+    /// The `element` object of an instance: the definition without `configuration`.
+    pub(crate) view: Value,
+    /// `GET /elements/{keyOrId}/configuration`: the element's own entries, then the common entries
+    /// it does not define itself, each with an id.
+    pub(crate) schema: Value,
 }
 
 impl Element {
-    /// The configuration schema in catalog order: the element's own entries, then the common ones.
-    pub(crate) fn schema(&self) -> impl Iterator<Item = &'static ConfigEntry> + use<> {
-        self.entries.iter().chain(COMMON_ENTRIES.iter())
+    /// Builds an element from its definition and its JSON as written; `id` is used when the
+    /// definition has none.
+    fn new(mut definition: ElementDefinition, raw: Value, id: i64) -> Element {
+        let id = *definition.id.get_or_insert(id);
+        let mut json = Map::new();
+        json.insert("id".to_owned(), Value::from(id));
+        if let Value::Object(fields) = raw {
+            json.extend(fields.into_iter().filter(|(name, _)| name != "id"));
+        }
+        let own = match json.get("configuration") {
+            Some(Value::Array(entries)) => entries.clone(),
+            _ => Vec::new(),
+        };
+        let own_keys: HashSet<String> = definition.configuration.iter().map(|e| e.key.clone()).collect();
+        let common = common_sources().into_iter().filter(|e| e["key"].as_str().is_none_or(|k| !own_keys.contains(k)));
+        let mut schema: Vec<Value> = own.into_iter().chain(common).collect();
+        assign_entry_ids(&mut schema, id);
+        if json.contains_key("configuration") {
+            json.insert("configuration".to_owned(), Value::Array(schema[..definition.configuration.len()].to_vec()));
+        }
+        let mut view = json.clone();
+        view.remove("configuration");
+        Element { definition, json: Value::Object(json), view: Value::Object(view), schema: Value::Array(schema) }
     }
 
-    pub(crate) fn entry(&self, key: &str) -> Option<&'static ConfigEntry> {
-        self.schema().find(|e| e.key == key)
+    /// The element's id (assigned when its file has none).
+    pub(crate) fn id(&self) -> i64 {
+        self.definition.id.unwrap_or_default()
     }
 
-    pub(crate) fn is_secret(&self, key: &str) -> bool {
-        self.entry(key).is_some_and(ConfigEntry::is_secret)
+    /// The element's key.
+    pub(crate) fn key(&self) -> &str {
+        &self.definition.key
     }
 
-    /// The schema as `GET /elements/{keyOrId}/configuration` answers it.
-    pub(crate) fn schema_json(&self) -> Vec<SchemaEntry> {
-        self.schema()
-            .enumerate()
-            .map(|(i, e)| SchemaEntry {
-                id: self.id * 1000 + i as u64 + 1,
-                name: e.name,
-                key: e.key,
-                description: e.description,
-                default_value: e.default_value,
-                kind: e.kind,
-                required: e.required,
-                hide_from_console: e.hide_from_console,
-                internal: e.internal,
-                display_order: i as u64 + 1,
+    /// The element's hub, empty when the definition names none.
+    pub(crate) fn hub(&self) -> &str {
+        self.definition.hub.as_deref().unwrap_or_default()
+    }
+
+    /// The schema entry for `key`: the element's own, else the common one.
+    pub(crate) fn entry(&self, key: &str) -> Option<&ConfigEntry> {
+        self.definition
+            .entry(key)
+            .or_else(|| cloud_elements_catalog::common_configuration().iter().find(|e| e.key == key))
+    }
+
+    /// Whether the platform masks the value of `key` on reads: `PASSWORD` entries only (an API
+    /// key kept in a text field, like Close.io's `username`, comes back as stored).
+    pub(crate) fn is_masked(&self, key: &str) -> bool {
+        self.entry(key).is_some_and(|e| e.kind.as_deref() == Some("PASSWORD"))
+    }
+}
+
+/// The common entries as written, one JSON object each.
+fn common_sources() -> Vec<Value> {
+    match serde_json::from_str(COMMON_CONFIGURATION_SOURCE) {
+        Ok(Value::Array(entries)) => entries,
+        // The catalog crate parses the same text at first use and tests it.
+        _ => Vec::new(),
+    }
+}
+
+/// Gives every entry without a numeric `id` one: `element id × 1000 + position`, skipping ids in use.
+fn assign_entry_ids(entries: &mut [Value], element_id: i64) {
+    let mut used: HashSet<i64> = entries.iter().filter_map(|e| e["id"].as_i64()).collect();
+    for (position, entry) in (1..).zip(entries.iter_mut()) {
+        let Value::Object(fields) = entry else { continue };
+        if fields.get("id").and_then(Value::as_i64).is_some() {
+            continue;
+        }
+        let mut id = element_id.saturating_mul(1000).saturating_add(position);
+        while !used.insert(id) {
+            id = id.saturating_add(1);
+        }
+        let rest = std::mem::take(fields);
+        fields.insert("id".to_owned(), Value::from(id));
+        fields.extend(rest.into_iter().filter(|(name, _)| name != "id"));
+    }
+}
+
+/// Every element a sandbox serves, in order: the built-ins, then the loaded ones (a loaded element
+/// takes the place of a built-in with the same key).
+#[derive(Debug)]
+pub(crate) struct Catalog {
+    elements: Vec<Arc<Element>>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        let raw: Vec<Value> = BUILTIN_SOURCES
+            .iter()
+            .flat_map(|(_, text)| match serde_json::from_str(text) {
+                Ok(Value::Array(items)) => items,
+                Ok(item) => vec![item],
+                Err(_) => Vec::new(),
             })
-            .collect()
+            .collect();
+        let elements = cloud_elements_catalog::builtins()
+            .iter()
+            .map(|definition| {
+                let source = raw.iter().find(|r| r["key"] == definition.key.as_str()).cloned();
+                Arc::new(Element::new(definition.clone(), source.unwrap_or_default(), 0))
+            })
+            .collect();
+        Catalog { elements }
     }
 }
 
-/// One schema entry on the wire.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SchemaEntry {
-    id: u64,
-    name: &'static str,
-    key: &'static str,
-    description: &'static str,
-    default_value: Option<&'static str>,
-    #[serde(rename = "type")]
-    kind: EntryType,
-    required: bool,
-    hide_from_console: bool,
-    internal: bool,
-    display_order: u64,
-}
+/// The built-ins alone, built once per process.
+static BUILTINS: LazyLock<Arc<Catalog>> = LazyLock::new(|| Arc::new(Catalog::default()));
 
-static CLOSEIO_ENTRIES: [ConfigEntry; 5] = [
-    required(entry("username", "API Key", "Your Close.io API key", EntryType::Password)),
-    required(entry("password", "Password", "Your Close.io password", EntryType::Password)),
-    platform_default(
-        entry("base.url", "Base URL", "The Close.io API base URL", EntryType::TextField32),
-        "https://app.close.io/api/v1",
-    ),
-    platform_default(
-        entry("pagination.offset", "Offset pagination", "Whether Close.io pages by offset", EntryType::Boolean),
-        "true",
-    ),
-    platform_default(
-        entry("pagination.max", "Page size", "Largest page requested from Close.io", EntryType::TextField32),
-        "100",
-    ),
-];
+impl Catalog {
+    /// The built-in elements alone (shared: built once).
+    pub(crate) fn builtins() -> Arc<Catalog> {
+        Arc::clone(&BUILTINS)
+    }
 
-static PARDOT_ENTRIES: [ConfigEntry; 4] = [
-    required(entry("apikey.user.name", "Email Address", "Your Pardot user's email address", EntryType::TextField32)),
-    required(entry("apikey.user.password", "Password", "Your Pardot user's password", EntryType::Password)),
-    required(entry("apikey.user.key", "User Key", "Your Pardot API user key", EntryType::Password)),
-    ConfigEntry {
-        default_value: Some("3"),
-        applied_default: true,
-        ..entry("provider.version", "API Version", "Pardot API version: 3 or 4", EntryType::TextField32)
-    },
-];
+    /// The built-ins plus the definitions in `paths` (files or folders of `*.json`), in order.
+    pub(crate) fn load(paths: &[PathBuf]) -> Result<Catalog, LoadError> {
+        let mut catalog = Catalog::default();
+        let mut next_id = FIRST_ASSIGNED_ELEMENT_ID;
+        for path in paths {
+            for (definition, raw) in cloud_elements_catalog::load_path(path)? {
+                let id = match definition.id {
+                    Some(id) => id,
+                    None => {
+                        while catalog.by_id(next_id).is_some() {
+                            next_id += 1;
+                        }
+                        next_id += 1;
+                        next_id - 1
+                    }
+                };
+                catalog.add(Element::new(definition, raw, id));
+            }
+        }
+        Ok(catalog)
+    }
 
-pub(crate) static CLOSEIO: Element = Element {
-    id: 146,
-    name: "Close.io Beta",
-    key: "closeio",
-    description: "Add a Close.io CRM Instance to connect your existing Close.io account to the CRM Hub, allowing you \
-                  to manage contacts, accounts, opportunities, etc. across multiple CRM Elements. You will need your \
-                  Close.io CRM account information to add an instance.",
-    image: "https://pbs.twimg.com/profile_images/497905627948015616/vNCOkr1Z.png",
-    active: true,
-    deleted: false,
-    type_oauth: false,
-    trial_account: false,
-    config_description: None,
-    signup_url: None,
-    transformations_enabled: true,
-    authentication: Authentication { kind: "basic" },
-    hub: "crm",
-    parameters: [],
-    entries: &CLOSEIO_ENTRIES,
-};
+    fn add(&mut self, element: Element) {
+        match self.elements.iter_mut().find(|e| e.key() == element.key()) {
+            Some(slot) => *slot = Arc::new(element),
+            None => self.elements.push(Arc::new(element)),
+        }
+    }
 
-pub(crate) static PARDOT: Element = Element {
-    id: 90,
-    name: "Pardot",
-    key: "pardot",
-    description: "Add a Pardot Instance to connect your existing Pardot account to the Marketing Hub, allowing you \
-                  to manage prospects, campaigns, lists, etc. across multiple Marketing Elements. You will need your \
-                  Pardot account information to add an instance.",
-    image: "elements/provider_pardot.png",
-    active: true,
-    deleted: false,
-    type_oauth: false,
-    trial_account: false,
-    config_description: Some("If you do not have a Pardot account, you can create one at Pardot Signup"),
-    signup_url: Some("https://www.pardot.com"),
-    transformations_enabled: false,
-    authentication: Authentication { kind: "apiKey" },
-    hub: "marketing",
-    parameters: [],
-    entries: &PARDOT_ENTRIES,
-};
+    /// Every element, in catalog order.
+    pub(crate) fn elements(&self) -> impl Iterator<Item = &Arc<Element>> {
+        self.elements.iter()
+    }
 
-/// Every element the sandbox knows, in id order.
-pub(crate) static ELEMENTS: [&Element; 2] = [&PARDOT, &CLOSEIO];
+    /// The element with this key.
+    pub(crate) fn by_key(&self, key: &str) -> Option<&Arc<Element>> {
+        self.elements.iter().find(|e| e.key() == key)
+    }
 
-/// Looks an element up by key.
-pub(crate) fn by_key(key: &str) -> Option<&'static Element> {
-    ELEMENTS.iter().copied().find(|e| e.key == key)
-}
+    fn by_id(&self, id: i64) -> Option<&Arc<Element>> {
+        self.elements.iter().find(|e| e.id() == id)
+    }
 
-/// Looks an element up by key or numeric id, as `/elements/{keyOrId}` does.
-pub(crate) fn by_key_or_id(key_or_id: &str) -> Option<&'static Element> {
-    by_key(key_or_id).or_else(|| {
-        let id: u64 = key_or_id.parse().ok()?;
-        ELEMENTS.iter().copied().find(|e| e.id == id)
-    })
+    /// The element with this key or numeric id, as `/elements/{keyOrId}` looks it up.
+    pub(crate) fn by_key_or_id(&self, key_or_id: &str) -> Option<&Arc<Element>> {
+        self.by_key(key_or_id).or_else(|| self.by_id(key_or_id.parse().ok()?))
+    }
 }
 
 #[cfg(test)]
@@ -326,26 +217,43 @@ mod tests {
             "hub": "crm",
             "parameters": []
         });
-        assert_eq!(serde_json::to_value(&CLOSEIO).unwrap(), expected);
+        assert_eq!(Catalog::default().by_key("closeio").unwrap().view, expected);
     }
 
     #[test]
     fn lookup_by_key_or_id() {
-        assert_eq!(by_key_or_id("closeio").unwrap().id, 146);
-        assert_eq!(by_key_or_id("90").unwrap().key, "pardot");
-        assert!(by_key_or_id("nope").is_none());
-        assert!(by_key("146").is_none());
+        let catalog = Catalog::default();
+        assert_eq!(catalog.by_key_or_id("closeio").unwrap().id(), 146);
+        assert_eq!(catalog.by_key_or_id("90").unwrap().key(), "pardot");
+        assert_eq!(catalog.by_key_or_id("clover").unwrap().hub(), "employee");
+        assert!(catalog.by_key_or_id("nope").is_none());
+        assert!(catalog.by_key("146").is_none());
     }
 
     #[test]
-    fn schema_ids_and_keys_are_unique() {
-        for element in ELEMENTS {
-            let schema = element.schema_json();
-            let keys: std::collections::HashSet<_> = schema.iter().map(|e| e.key).collect();
-            assert_eq!(keys.len(), schema.len());
+    fn schema_ids_and_keys_are_unique_and_common_entries_follow() {
+        for element in Catalog::default().elements() {
+            let schema = element.schema.as_array().unwrap();
+            let keys: HashSet<&str> = schema.iter().map(|e| e["key"].as_str().unwrap()).collect();
+            let ids: HashSet<i64> = schema.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+            assert_eq!((keys.len(), ids.len()), (schema.len(), schema.len()), "{}", element.key());
+            assert!(keys.contains("filter.response.nulls"));
+            assert_eq!(element.json["configuration"].as_array().unwrap().len(), element.definition.configuration.len());
         }
-        assert!(PARDOT.is_secret("apikey.user.key"));
-        assert!(CLOSEIO.is_secret("event.notification.signature.key"));
-        assert!(!PARDOT.is_secret("apikey.user.name"));
+        let pardot = Catalog::default().by_key("pardot").cloned().unwrap();
+        assert!(pardot.is_masked("apikey.user.key"));
+        assert!(pardot.is_masked("event.notification.signature.key"));
+        assert!(!pardot.is_masked("apikey.user.name"));
+        assert!(!Catalog::default().by_key("closeio").unwrap().is_masked("username"));
+    }
+
+    #[test]
+    fn entries_without_ids_get_stable_ones() {
+        let raw = serde_json::json!({"key": "acme", "configuration": [{"key": "a"}, {"id": 7001, "key": "b"}]});
+        let definition: ElementDefinition = serde_json::from_value(raw.clone()).unwrap();
+        let element = Element::new(definition, raw, 7);
+        assert_eq!(element.json["id"], 7);
+        assert_eq!(element.schema[0], serde_json::json!({"id": 7002, "key": "a"}), "7001 is taken");
+        assert_eq!(element.schema[2]["id"], 7003);
     }
 }

@@ -1,6 +1,9 @@
 //! Control endpoints under `/_sandbox`, for test harnesses in other languages: queue faults, read
 //! the request log and stored instances, reset. No authorization; never subject to faults; not
 //! counted as API requests.
+//!
+//! The stand-in OAuth provider (`/oauth/authorize`, see `provider.rs`) is reached through here
+//! too: like the control endpoints it is the sandbox's own, outside the API and its faults.
 
 use std::borrow::Cow;
 
@@ -9,19 +12,27 @@ use serde_json::{Value, json};
 
 use crate::faults::Fault;
 use crate::http::{Request, Response};
+use crate::provider;
 use crate::server::Shared;
 
 /// Where the control endpoints live.
 pub(crate) const PREFIX: &str = "/_sandbox";
 
-/// The part of `path` after the control prefix, when `path` is a control path.
+/// The part of `path` after the control prefix, when `path` is a control path; the whole path
+/// for the stand-in OAuth provider's.
 pub(crate) fn strip_prefix(path: &str) -> Option<&str> {
+    if provider::is_provider_path(path) {
+        return Some(path);
+    }
     let rest = path.strip_prefix(PREFIX)?;
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
 /// Answers one control request; `path` is the part after the prefix.
 pub(crate) fn handle(shared: &Shared, req: &Request, path: &str) -> Response {
+    if provider::is_provider_path(req.path()) {
+        return provider::authorize(shared, req);
+    }
     let path = path.trim_end_matches('/');
     let method = if req.method == "HEAD" { "GET" } else { req.method.as_str() };
     let allowed: &[&str] = match path {

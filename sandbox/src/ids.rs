@@ -1,4 +1,4 @@
-//! Identifiers the sandbox hands out: request ids for error bodies and instance tokens.
+//! Identifiers the sandbox hands out: request ids for error bodies, instance tokens and OAuth codes.
 //!
 //! No `rand` dependency: std's `RandomState` gives per-process random SipHash keys, which we hash
 //! together with a counter and the clock. Uniqueness does not rest on luck: the first eight bytes of
@@ -28,6 +28,12 @@ impl IdGen {
     pub(crate) fn request_id(&self) -> String {
         let (unique, random) = self.draw();
         format!("{unique:016x}{:08x}", random as u32)
+    }
+
+    /// A unique OAuth authorization code: 32 lowercase hex characters (URL-safe as is).
+    pub(crate) fn oauth_code(&self) -> String {
+        let (unique, random) = self.draw();
+        format!("{unique:016x}{random:016x}")
     }
 
     /// A unique instance token: 26 bytes in standard base64 (36 characters, `+`, `/`, `=`).

@@ -1,9 +1,13 @@
 //! A local, stateful emulator of the Cloud Elements platform's instance API, with fault injection.
 //!
 //! [`Sandbox`] runs a real HTTP/1.1 server on loopback that answers like
-//! `https://api.cloud-elements.com/elements/api-v2`: instances of the `closeio` and `pardot`
-//! elements can be created, listed, read, updated and deleted, with the platform's validation
-//! and error bodies. State lives in memory, so a create can be listed and deleted afterwards.
+//! `https://api.cloud-elements.com/elements/api-v2`: instances of the built-in elements
+//! (`closeio`, `pardot` and the OAuth 2 element `clover`, from the `cloud-elements-catalog` crate)
+//! and of any element loaded with [`SandboxBuilder::elements`] can be created, listed, read,
+//! updated, disabled and deleted, with the platform's validation and error bodies. OAuth elements
+//! work end to end: `GET /elements/{key}/oauth/url` points at a stand-in provider
+//! (`/oauth/authorize`, outside the API prefix) that redirects to the callback with a code, which
+//! a create then needs. State lives in memory, so a create can be listed and deleted afterwards.
 //! [`Fault`]s make the next requests fail in controlled ways (error statuses, delays, resets,
 //! truncated answers) to test a client's error handling.
 //!
@@ -16,26 +20,32 @@
 
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 mod api;
+mod builder;
 mod catalog;
 mod control;
 mod faults;
 mod http;
 mod ids;
 mod instance;
+mod oauth;
+mod provider;
 mod server;
 mod state;
 mod tls;
 mod validate;
+mod values;
 
+pub use builder::SandboxBuilder;
 pub use faults::{Fault, FaultKind, MAX_OVERSIZE};
 
+use builder::connectable;
 use server::Shared;
 
 /// The user secret a sandbox accepts unless told otherwise.
@@ -197,8 +207,8 @@ impl Sandbox {
         state.instances.values().map(|i| serde_json::to_value(i.view(false)).unwrap_or_default()).collect()
     }
 
-    /// Forgets instances, queued faults, the request log and the request count. Instance ids
-    /// start again at 1.
+    /// Forgets instances, OAuth codes, queued faults, the request log and the request count.
+    /// Instance ids start again at 1. The elements stay.
     pub fn reset(&self) {
         self.shared.reset();
     }
@@ -236,105 +246,6 @@ impl Drop for Sandbox {
     }
 }
 
-/// Configures and starts a [`Sandbox`].
-///
-/// ```
-/// use cloud_elements_sandbox::Sandbox;
-///
-/// let sandbox = Sandbox::builder()
-///     .bind(("127.0.0.1", 0))
-///     .user_secret("my-user")
-///     .organization_secret("my-org")
-///     .start()?;
-/// assert_eq!(sandbox.user_secret(), "my-user");
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct SandboxBuilder {
-    bind: io::Result<Vec<SocketAddr>>,
-    user_secret: String,
-    organization_secret: String,
-    tls: bool,
-}
-
-impl Default for SandboxBuilder {
-    fn default() -> Self {
-        SandboxBuilder {
-            bind: Ok(vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))]),
-            user_secret: DEFAULT_USER_SECRET.to_string(),
-            organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
-            tls: false,
-        }
-    }
-}
-
-impl SandboxBuilder {
-    /// Where to listen (default `127.0.0.1:0`, a free port): a `SocketAddr`, `("host", port)`
-    /// or `"host:port"`. Names are resolved now; the first address that binds is used.
-    pub fn bind(mut self, addr: impl ToSocketAddrs) -> SandboxBuilder {
-        self.bind = addr.to_socket_addrs().map(Iterator::collect);
-        self
-    }
-
-    /// The user secret to accept (default [`DEFAULT_USER_SECRET`]).
-    pub fn user_secret(mut self, secret: impl Into<String>) -> SandboxBuilder {
-        self.user_secret = secret.into();
-        self
-    }
-
-    /// The organization secret to accept (default [`DEFAULT_ORGANIZATION_SECRET`]).
-    pub fn organization_secret(mut self, secret: impl Into<String>) -> SandboxBuilder {
-        self.organization_secret = secret.into();
-        self
-    }
-
-    /// Serves HTTPS instead of HTTP (default off): the sandbox makes a test certificate authority
-    /// and a certificate for `localhost`, `127.0.0.1`, `::1` and [`TLS_TEST_HOST`] signed by it when it starts. A
-    /// client trusts it only with [`Sandbox::ca_certificate_pem`] as its CA bundle.
-    pub fn tls(mut self, enabled: bool) -> SandboxBuilder {
-        self.tls = enabled;
-        self
-    }
-
-    /// Binds and starts serving on a background thread.
-    ///
-    /// Fails when the address cannot be resolved or bound, or when a secret is empty or holds a
-    /// comma or whitespace (it could never appear in an `Authorization` header).
-    pub fn start(self) -> io::Result<Sandbox> {
-        for secret in [&self.user_secret, &self.organization_secret] {
-            if secret.is_empty() || secret.contains(',') || secret.contains(char::is_whitespace) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "sandbox secrets must be non-empty, without commas or whitespace",
-                ));
-            }
-        }
-        let addrs = self.bind?;
-        let listener = TcpListener::bind(&addrs[..])?;
-        let addr = listener.local_addr()?;
-        let identity = if self.tls { Some(tls::TlsIdentity::generate()?) } else { None };
-        let scheme = if identity.is_some() { "https" } else { "http" };
-        let url = format!("{scheme}://{}{}", connectable(addr), API_PREFIX);
-        let (ca_pem, config) = identity.map(|i| (i.ca_pem, i.config)).unzip();
-        let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret, config));
-        let accept_listener = listener.try_clone()?;
-        let accept_shared = Arc::clone(&shared);
-        let accept_thread = thread::Builder::new()
-            .name("sandbox-accept".into())
-            .spawn(move || server::accept_loop(accept_listener, accept_shared))?;
-        Ok(Sandbox { shared, addr, url, ca_pem, listener, accept_thread: Some(accept_thread) })
-    }
-}
-
-/// The address a client can connect to: loopback instead of an unspecified address.
-fn connectable(addr: SocketAddr) -> SocketAddr {
-    match addr {
-        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from((Ipv4Addr::LOCALHOST, a.port())),
-        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((Ipv6Addr::LOCALHOST, a.port())),
-        other => other,
-    }
-}
-
 /// An API request as the sandbox received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -363,5 +274,13 @@ mod tests {
         assert_send_sync::<super::Sandbox>();
         assert_send_sync::<super::Fault>();
         assert_send_sync::<super::RecordedRequest>();
+    }
+
+    #[test]
+    fn oauth_urls_point_at_the_sandbox_root_in_its_scheme() {
+        let sandbox = super::Sandbox::builder().tls(true).start().unwrap();
+        assert_eq!(sandbox.shared.state().root, format!("https://{}", sandbox.addr()));
+        sandbox.reset();
+        assert_eq!(sandbox.shared.state().root, format!("https://{}", sandbox.addr()), "kept by a reset");
     }
 }

@@ -12,7 +12,7 @@ const DEFAULT_PORT: u16 = 12120;
 
 const USAGE: &str = "\
 Usage: cloud-elements-sandbox [--host HOST] [--port PORT] [--user-secret SECRET] [--org-secret SECRET]
-                              [--tls --ca-file FILE]
+                              [--tls --ca-file FILE] [--elements PATH]...
 
 A local emulator of the Cloud Elements instance API, with fault injection.
 
@@ -24,12 +24,17 @@ Options:
   --tls                  serve HTTPS with a certificate from a test CA made at start
   --ca-file FILE         with --tls: write that CA's certificate (PEM) to FILE, for the client's
                          CA bundle (CLOUD_ELEMENTS_CA_BUNDLE)
+  --elements PATH        also serve the element definitions in PATH (platform format): a JSON file
+                         with one element or an array, or a folder of *.json; repeatable. Built in:
+                         closeio, pardot and clover (OAuth 2). A malformed file stops the start.
   -h, --help             print this help
 
 The first line printed is 'cloud-elements sandbox listening on http://HOST:PORT/elements/api-v2'
 (https:// with --tls).
 Control endpoints (no authorization): POST/GET/DELETE /_sandbox/faults, GET /_sandbox/requests,
-GET /_sandbox/instances, POST /_sandbox/reset.";
+GET /_sandbox/instances, POST /_sandbox/reset.
+OAuth elements: GET /elements/{key}/oauth/url points at the stand-in provider /oauth/authorize,
+which redirects to the callback URL with a code for the create's providerData.code.";
 
 #[derive(Debug, PartialEq)]
 struct Options {
@@ -39,6 +44,7 @@ struct Options {
     organization_secret: String,
     tls: bool,
     ca_file: Option<String>,
+    elements: Vec<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -55,6 +61,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
         tls: false,
         ca_file: None,
+        elements: Vec::new(),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -79,6 +86,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--user-secret" => options.user_secret = value()?,
             "--org-secret" | "--organization-secret" => options.organization_secret = value()?,
             "--ca-file" => options.ca_file = Some(value()?),
+            "--elements" => options.elements.push(value()?),
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -100,14 +108,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sandbox = match Sandbox::builder()
+    let builder = Sandbox::builder()
         .bind((options.host.as_str(), options.port))
         .user_secret(options.user_secret)
         .organization_secret(options.organization_secret)
-        .tls(options.tls)
-        .start()
-    {
+        .tls(options.tls);
+    let sandbox = match options.elements.iter().fold(builder, |builder, path| builder.elements(path)).start() {
         Ok(sandbox) => sandbox,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!("cloud-elements-sandbox: cannot load elements: {e}");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             eprintln!("cloud-elements-sandbox: cannot listen on {}:{}: {e}", options.host, options.port);
             return ExitCode::FAILURE;
@@ -166,8 +177,11 @@ mod tests {
                 organization_secret: "o".into(),
                 tls: false,
                 ca_file: None,
+                elements: Vec::new(),
             }
         );
+        let Ok(Command::Run(options)) = parse(&["--elements", "a.json", "--elements=dir"]) else { panic!() };
+        assert_eq!(options.elements, ["a.json", "dir"]);
         let Ok(Command::Run(options)) = parse(&["--tls", "--ca-file", "ca.pem"]) else { panic!("expected options") };
         assert!(options.tls);
         assert_eq!(options.ca_file.as_deref(), Some("ca.pem"));

@@ -1,13 +1,15 @@
 //! Validation of request bodies, as the platform does it: shape first, then the element, then the
-//! element's configuration rules.
+//! element's configuration rules (what a user must supply comes from `cloud-elements-catalog`).
 //!
 //! Messages name keys but never echo configuration values: they may be secrets.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{self, ConfigEntry, Element, EntryType};
+use crate::catalog::{Catalog, Element};
+use crate::values;
 
 /// A request the API refuses: the status and the `message` of the error body.
 #[derive(Debug, PartialEq)]
@@ -22,24 +24,31 @@ impl ApiError {
     }
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
+pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(400, message)
 }
 
 /// A valid create request, defaults applied.
 #[derive(Debug)]
 pub(crate) struct NewInstance {
-    pub(crate) element: &'static Element,
+    pub(crate) element: Arc<Element>,
     pub(crate) name: String,
     pub(crate) tags: Vec<String>,
     pub(crate) configuration: BTreeMap<String, String>,
+    /// `providerData.code`, for OAuth elements.
+    pub(crate) oauth_code: Option<String>,
 }
 
 /// A valid `PUT`/`PATCH /instances/{id}` body.
 #[derive(Debug, Default)]
 pub(crate) struct InstanceUpdate {
     pub(crate) name: Option<String>,
+    /// Replaces the tags (not merged).
     pub(crate) tags: Option<Vec<String>>,
+    /// Entries to change or add.
+    pub(crate) configuration: BTreeMap<String, String>,
+    /// `providerData.code`: re-authenticates an OAuth instance.
+    pub(crate) oauth_code: Option<String>,
 }
 
 /// Parses a body that must be a JSON object.
@@ -56,9 +65,12 @@ pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// Validates a create request. `path_element` is the element of `/elements/{keyOrId}/instances`.
-pub(crate) fn new_instance(body: &[u8], path_element: Option<&'static Element>) -> Result<NewInstance, ApiError> {
+pub(crate) fn new_instance(
+    catalog: &Catalog,
+    body: &[u8],
+    path_element: Option<Arc<Element>>,
+) -> Result<NewInstance, ApiError> {
     let body = json_object(body)?;
-
     let key = match body.get("element") {
         None | Some(Value::Null) if path_element.is_some() => None,
         None | Some(Value::Null) => {
@@ -71,14 +83,112 @@ pub(crate) fn new_instance(body: &[u8], path_element: Option<&'static Element>) 
         },
         Some(_) => return Err(bad_request(r#"'element' must be an object: {"key": "<element key>"}"#)),
     };
-    let name = match body.get("name") {
-        Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
-        _ => return Err(bad_request("'name' must be a non-empty string")),
-    };
+    let name = required_name(&body)?;
     let tags = optional_tags(&body)?.unwrap_or_default();
-    if !matches!(body.get("providerData"), None | Some(Value::Null | Value::Object(_))) {
-        return Err(bad_request("'providerData' must be an object"));
+    let oauth_code = provider_code(&body)?;
+    let mut configuration = configuration(&body)?;
+
+    let element = match (key, path_element) {
+        (Some(key), Some(element)) if key != element.key() => {
+            return Err(bad_request(format!(
+                "Element key '{key}' in the body does not match element '{}' in the path",
+                element.key()
+            )));
+        }
+        (Some(key), _) => catalog
+            .by_key(key)
+            .cloned()
+            .ok_or_else(|| ApiError::new(404, format!("No element found with key '{key}'")))?,
+        (None, Some(element)) => element,
+        (None, None) => return Err(bad_request("'element.key' must be a non-empty string")),
+    };
+
+    let mut missing = element.definition.missing(|key| configuration.get(key).map(String::as_str));
+    if values::needs_callback(&configuration)
+        && values::is_blank(configuration.get(values::CALLBACK_URL))
+        && !missing.iter().any(|k| k == values::CALLBACK_URL)
+    {
+        missing.push(values::CALLBACK_URL.to_owned());
     }
+    if !missing.is_empty() {
+        return Err(missing_entries(&element, &missing));
+    }
+    values::check_all(&element, &configuration)?;
+    for entry in &element.definition.configuration {
+        if let Some(default) = entry.applied_default() {
+            if values::is_blank(configuration.get(&entry.key)) {
+                configuration.insert(entry.key.clone(), default.to_owned());
+            }
+        }
+    }
+    Ok(NewInstance { element, name, tags, configuration, oauth_code })
+}
+
+/// Validates a `PUT`/`PATCH /instances/{id}` body for an instance of `element`: `name`, `tags`,
+/// `configuration` entries and `providerData.code`, all optional.
+pub(crate) fn instance_update(body: &[u8], element: &Element) -> Result<InstanceUpdate, ApiError> {
+    let body = json_object(body)?;
+    let name = match body.get("name") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(required_name(&body)?),
+    };
+    let configuration = configuration(&body)?;
+    let blanked: Vec<String> = configuration
+        .iter()
+        .filter(|(key, value)| element.entry(key).is_some_and(|e| e.must_supply() && e.is_missing(Some(value))))
+        .map(|(key, _)| key.clone())
+        .collect();
+    if !blanked.is_empty() {
+        return Err(missing_entries(element, &blanked));
+    }
+    values::check_all(element, &configuration)?;
+    Ok(InstanceUpdate { name, tags: optional_tags(&body)?, configuration, oauth_code: provider_code(&body)? })
+}
+
+/// Validates a `PATCH /instances/{id}/configuration/{configId}` body for the entry `key`; returns
+/// the new value.
+pub(crate) fn config_value_update(body: &[u8], element: &Element, key: &str) -> Result<String, ApiError> {
+    let body = json_object(body)?;
+    let Some(Value::String(value)) = body.get("propertyValue") else {
+        return Err(bad_request("'propertyValue' must be a string"));
+    };
+    if let Some(entry) = element.entry(key) {
+        if entry.must_supply() && entry.is_missing(Some(value)) {
+            return Err(missing_entries(element, &[key.to_owned()]));
+        }
+        values::check(entry, value)?;
+    }
+    Ok(value.clone())
+}
+
+fn missing_entries(element: &Element, keys: &[String]) -> ApiError {
+    bad_request(format!("Missing required configuration entries for element '{}': {}", element.key(), keys.join(", ")))
+}
+
+/// `name`: a string that is not empty once HTML is stripped.
+fn required_name(body: &Map<String, Value>) -> Result<String, ApiError> {
+    match body.get("name") {
+        Some(Value::String(name)) => Some(strip_html(name)).filter(|n| !n.trim().is_empty()),
+        _ => None,
+    }
+    .ok_or_else(|| bad_request("'name' must be a non-empty string"))
+}
+
+/// `tags`, HTML stripped.
+fn optional_tags(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ApiError> {
+    let invalid = || bad_request("'tags' must be an array of strings");
+    match body.get("tags") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => {
+            let tags: Option<Vec<String>> = items.iter().map(|t| t.as_str().map(strip_html)).collect();
+            tags.map(Some).ok_or_else(invalid)
+        }
+        Some(_) => Err(invalid()),
+    }
+}
+
+/// `configuration`: an object of string values.
+fn configuration(body: &Map<String, Value>) -> Result<BTreeMap<String, String>, ApiError> {
     let mut configuration = BTreeMap::new();
     match body.get("configuration") {
         None | Some(Value::Null) => {}
@@ -92,221 +202,38 @@ pub(crate) fn new_instance(body: &[u8], path_element: Option<&'static Element>) 
         }
         Some(_) => return Err(bad_request("'configuration' must be an object of string values")),
     }
-
-    let element = match (key, path_element) {
-        (Some(key), Some(element)) if key != element.key => {
-            return Err(bad_request(format!(
-                "Element key '{key}' in the body does not match element '{}' in the path",
-                element.key
-            )));
-        }
-        (Some(key), _) => {
-            catalog::by_key(key).ok_or_else(|| ApiError::new(404, format!("No element found with key '{key}'")))?
-        }
-        (None, Some(element)) => element,
-        (None, None) => return Err(bad_request("'element.key' must be a non-empty string")),
-    };
-
-    let missing: Vec<&str> = element
-        .schema()
-        .filter(|entry| is_required(entry, &configuration) && is_blank(configuration.get(entry.key)))
-        .map(|entry| entry.key)
-        .collect();
-    if !missing.is_empty() {
-        return Err(bad_request(format!(
-            "Missing required configuration entries for element '{}': {}",
-            element.key,
-            missing.join(", ")
-        )));
-    }
-    for (key, value) in &configuration {
-        if let Some(entry) = element.entry(key) {
-            check_value(entry, value)?;
-        }
-    }
-    if is_required_callback(&configuration) {
-        check_callback_url(configuration.get("event.notification.callback.url").map_or("", String::as_str))?;
-    }
-    for entry in element.schema().filter(|entry| entry.applied_default) {
-        if let (Some(default), true) = (entry.default_value, is_blank(configuration.get(entry.key))) {
-            configuration.insert(entry.key.to_string(), default.to_string());
-        }
-    }
-    Ok(NewInstance { element, name, tags, configuration })
+    Ok(configuration)
 }
 
-/// Validates a `PUT`/`PATCH /instances/{id}` body: `name` and `tags`, both optional.
-pub(crate) fn instance_update(body: &[u8]) -> Result<InstanceUpdate, ApiError> {
-    let body = json_object(body)?;
-    let name = match body.get("name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
-        Some(_) => return Err(bad_request("'name' must be a non-empty string")),
-    };
-    Ok(InstanceUpdate { name, tags: optional_tags(&body)? })
-}
-
-/// Validates a `PATCH /instances/{id}/configuration/{configId}` body for the entry `key`; returns
-/// the new value.
-pub(crate) fn config_value_update(body: &[u8], element: &Element, key: &str) -> Result<String, ApiError> {
-    let body = json_object(body)?;
-    let Some(Value::String(value)) = body.get("propertyValue") else {
-        return Err(bad_request("'propertyValue' must be a string"));
-    };
-    if let Some(entry) = element.entry(key) {
-        if entry.required && value.trim().is_empty() {
-            return Err(bad_request(format!(
-                "Missing required configuration entries for element '{}': {key}",
-                element.key
-            )));
-        }
-        check_value(entry, value)?;
-    }
-    Ok(value.clone())
-}
-
-fn optional_tags(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ApiError> {
-    match body.get("tags") {
+/// `providerData.code`, when given.
+fn provider_code(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    match body.get("providerData") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|t| t.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()
-            .map(Some)
-            .ok_or_else(|| bad_request("'tags' must be an array of strings")),
-        Some(_) => Err(bad_request("'tags' must be an array of strings")),
+        Some(Value::Object(data)) => match data.get("code") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(code)) if !code.trim().is_empty() => Ok(Some(code.clone())),
+            Some(_) => Err(bad_request("'providerData.code' must be a non-empty string")),
+        },
+        Some(_) => Err(bad_request("'providerData' must be an object")),
     }
 }
 
-fn is_blank(value: Option<&String>) -> bool {
-    value.is_none_or(|v| v.trim().is_empty())
-}
-
-fn is_required(entry: &ConfigEntry, configuration: &BTreeMap<String, String>) -> bool {
-    entry.required || (entry.key == "event.notification.callback.url" && is_required_callback(configuration))
-}
-
-/// Webhook notifications need somewhere to go.
-fn is_required_callback(configuration: &BTreeMap<String, String>) -> bool {
-    let value = |key: &str| configuration.get(key).map(|v| v.trim());
-    value("event.notification.enabled") == Some("true") && value("event.vendor.type") == Some("webhook")
-}
-
-/// Checks one given value against its schema entry. Blank values count as not given.
-fn check_value(entry: &ConfigEntry, value: &str) -> Result<(), ApiError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(());
+/// Drops HTML tags, as the platform does to instance names and tags: `<a href="#">sales</a>` is
+/// `sales`. A `<` that no `>` closes is kept as text, and so is text that is nothing but tags: the
+/// platform's own sample requests hold placeholders like `<INSERT_INSTANCE_NAME>`, which a
+/// sandbox must still accept.
+pub(crate) fn strip_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        out.push_str(&rest[..open]);
+        rest = &rest[open + close + 1..];
     }
-    let allowed: &[&str] = match (entry.key, entry.kind) {
-        ("provider.version", _) => &["3", "4"],
-        ("event.vendor.type", _) => &["webhook", "polling"],
-        ("event.notification.type", _) => &["webhook"],
-        (_, EntryType::Boolean) => &["true", "false"],
-        _ => return Ok(()),
-    };
-    if allowed.contains(&value) {
-        return Ok(());
-    }
-    let choices: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
-    Err(bad_request(format!("Configuration entry '{}' must be {}", entry.key, choices.join(" or "))))
-}
-
-fn check_callback_url(url: &str) -> Result<(), ApiError> {
-    let url = url.trim();
-    let rest = ["http://", "https://"].iter().find_map(|scheme| {
-        url.get(..scheme.len()).filter(|s| s.eq_ignore_ascii_case(scheme)).map(|_| &url[scheme.len()..])
-    });
-    match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace) => Ok(()),
-        _ => Err(bad_request("Configuration entry 'event.notification.callback.url' must be an http or https URL")),
-    }
+    out.push_str(rest);
+    if out.trim().is_empty() { text.to_owned() } else { out }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn create(body: Value) -> Result<NewInstance, ApiError> {
-        new_instance(&serde_json::to_vec(&body).unwrap(), None)
-    }
-
-    fn message(result: Result<NewInstance, ApiError>) -> String {
-        result.unwrap_err().message
-    }
-
-    #[test]
-    fn applies_defaults() {
-        let new = create(json!({"element": {"key": "pardot"}, "name": "p", "configuration": {
-            "apikey.user.name": "u", "apikey.user.password": "p", "apikey.user.key": "k", "provider.version": " "
-        }}))
-        .unwrap();
-        assert_eq!(new.configuration["provider.version"], "3");
-        assert!(new.tags.is_empty());
-    }
-
-    #[test]
-    fn missing_entries_in_catalog_order() {
-        assert_eq!(
-            message(create(json!({"element": {"key": "pardot"}, "name": "p",
-                "configuration": {"apikey.user.name": "u", "apikey.user.key": "  "}}))),
-            "Missing required configuration entries for element 'pardot': apikey.user.password, apikey.user.key"
-        );
-        assert_eq!(
-            message(create(json!({"element": {"key": "closeio"}, "name": "c", "configuration": {
-                "event.notification.enabled": "true", "event.vendor.type": "webhook"
-            }}))),
-            "Missing required configuration entries for element 'closeio': username, password, \
-             event.notification.callback.url"
-        );
-    }
-
-    #[test]
-    fn never_echoes_values() {
-        let secret = "hunter2-secret";
-        for body in [
-            json!({"element": {"key": "closeio"}, "name": "c", "configuration": {"username": [secret]}}),
-            json!({"element": {"key": "pardot"}, "name": "c", "configuration": {
-                "apikey.user.name": "u", "apikey.user.password": "p", "apikey.user.key": "k",
-                "provider.version": secret}}),
-            json!({"element": {"key": "closeio"}, "name": "c", "configuration": {
-                "username": "u", "password": "p", "event.notification.enabled": secret}}),
-            json!({"element": {"key": "closeio"}, "name": "c", "configuration": {
-                "username": "u", "password": "p", "event.notification.enabled": "true",
-                "event.vendor.type": "webhook", "event.notification.callback.url": secret}}),
-        ] {
-            let message = message(create(body));
-            assert!(!message.contains(secret), "{message}");
-        }
-    }
-
-    #[test]
-    fn shape_errors() {
-        assert_eq!(json_object(b"[]").unwrap_err().status, 400);
-        assert_eq!(json_object(b"").unwrap_err().status, 400);
-        assert!(json_object(b"{").unwrap_err().message.contains("not valid JSON"));
-        assert!(message(create(json!({"element": {"key": ""}, "name": "x"}))).contains("element.key"));
-        assert!(message(create(json!({"element": {"key": "closeio"}, "name": " "}))).contains("'name'"));
-        assert!(message(create(json!({"element": {"key": "closeio"}, "name": "x", "tags": [1]}))).contains("'tags'"));
-        let unknown = create(json!({"element": {"key": "nope"}, "name": "x"})).unwrap_err();
-        assert_eq!(unknown, ApiError::new(404, "No element found with key 'nope'"));
-    }
-
-    #[test]
-    fn element_from_path() {
-        let body = br#"{"name": "x", "configuration": {"username": "u", "password": "p"}}"#;
-        assert_eq!(new_instance(body, Some(&catalog::CLOSEIO)).unwrap().element.key, "closeio");
-        let body = br#"{"element": {"key": "pardot"}, "name": "x"}"#;
-        assert_eq!(new_instance(body, Some(&catalog::CLOSEIO)).unwrap_err().status, 400);
-    }
-
-    #[test]
-    fn callback_urls() {
-        assert!(check_callback_url("https://example.com/hook").is_ok());
-        assert!(check_callback_url("HTTP://localhost:8080").is_ok());
-        assert!(check_callback_url("ftp://example.com").is_err());
-        assert!(check_callback_url("https://").is_err());
-        assert!(check_callback_url("example.com").is_err());
-    }
-}
+#[path = "validate_tests.rs"]
+mod tests;

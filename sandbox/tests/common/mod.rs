@@ -151,6 +151,20 @@ impl Client {
     }
 }
 
+/// A sandbox on a free port and a client connection to it with its platform credentials.
+pub fn sandbox() -> (Sandbox, Client) {
+    let sandbox = Sandbox::start().unwrap();
+    let client = Client::new(&sandbox);
+    (sandbox, client)
+}
+
+/// Creates an instance, which must succeed, and returns the answer.
+pub fn create(client: &mut Client, body: &Value) -> Value {
+    let reply = client.post_json(&api("/instances"), body);
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    reply.json()
+}
+
 /// A Close.io create body.
 pub fn closeio(name: &str, tags: &[&str]) -> Value {
     serde_json::json!({
