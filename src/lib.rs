@@ -72,8 +72,11 @@ pub use builder::{
 };
 pub use client::Client;
 pub use error::{ApiError, Effect, Error, ErrorKind, TimeoutKind, TransportKind};
+pub use models::configuration::ConfigurationEntry;
+pub use models::filter::InstanceFilter;
 pub use models::instance::{Authentication, Configuration, Element, Instance};
 pub use models::request::{EventVendorType, InstanceRequest};
+pub use models::update::InstanceUpdate;
 
 /// The crate version, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

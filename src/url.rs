@@ -50,6 +50,20 @@ pub(crate) fn base_url_problem(base_url: &str) -> Option<&'static str> {
     }
 }
 
+/// `text` percent-encoded for a path segment or a query value: everything but the unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`) as `%XX`, byte by byte.
+pub(crate) fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +75,12 @@ mod tests {
         for bad in ["https://", "http:///x", "example.com", "https://exa mple.com", "https://:80/"] {
             assert!(!is_http_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(encode_component("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(encode_component("tags[] & é/+="), "tags%5B%5D%20%26%20%C3%A9%2F%2B%3D");
     }
 
     #[test]

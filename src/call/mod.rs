@@ -62,7 +62,6 @@ impl<'a> Call<'a> {
     }
 
     /// With `Authorization: ..., Element <token>`.
-    #[expect(dead_code, reason = "the instance lifecycle calls come next")]
     pub(crate) fn element(mut self, token: &'a str) -> Self {
         self.auth = Auth::Element(token);
         self
@@ -75,7 +74,6 @@ impl<'a> Call<'a> {
     }
 
     /// With an empty body (`Content-Length: 0`), for a PUT that carries nothing.
-    #[expect(dead_code, reason = "the instance lifecycle calls come next")]
     pub(crate) fn empty_body(mut self) -> Self {
         self.body = Some(Vec::new());
         self
