@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::redact::{Redactor, snippet, unescape_json, without_token_values};
 
+mod effect;
+
+pub use effect::Effect;
+
 /// How much of a server's body an error keeps (the body is in [`ApiError::body`]).
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -68,43 +72,6 @@ pub enum Error {
         /// happened).
         effect: Effect,
     },
-}
-
-/// What a failed request may nevertheless have done on the server: its answer was lost (a
-/// timeout, a reset), does not say (a 500, a 502), or could not be read.
-///
-/// ```
-/// use cloud_elements::{Effect, Error, TimeoutKind};
-/// use std::time::Duration;
-///
-/// let effect = Effect::MayHaveTakenEffect;
-/// let lost = Error::Timeout { kind: TimeoutKind::Overall, limit: Duration::from_secs(1), effect };
-/// assert!(lost.outcome_unknown());
-/// assert!(lost.to_string().ends_with("if the request was sent, the request may have taken effect"));
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Effect {
-    /// Nothing to worry about: the request was not sent, the server refused it, or it only reads.
-    #[default]
-    Nothing,
-    /// The request may have taken effect: a delete, an update, an enable or a disable. Sending it
-    /// again is safe (these requests are idempotent), but the first one may have done its work.
-    MayHaveTakenEffect,
-    /// A create may have made the instance: creating again blindly could make a second one.
-    InstanceMayExist,
-}
-
-impl Effect {
-    /// The clause that ends a message about a failure with this effect (`None` for
-    /// [`Effect::Nothing`]).
-    pub(crate) fn clause(self) -> Option<&'static str> {
-        match self {
-            Effect::Nothing => None,
-            Effect::MayHaveTakenEffect => Some("the request may have taken effect"),
-            Effect::InstanceMayExist => Some("the instance may have been created"),
-        }
-    }
 }
 
 /// What the server said when it answered with an error status.
@@ -341,6 +308,22 @@ impl fmt::Display for Error {
     }
 }
 
+#[cfg(test)]
+impl ApiError {
+    /// An answer with this status and nothing else, for tests.
+    pub(crate) fn with_status(status: u16, retry_after: Option<Duration>, effect: Effect) -> ApiError {
+        ApiError {
+            status,
+            message: None,
+            request_id: None,
+            provider_message: None,
+            body: String::new(),
+            retry_after,
+            effect,
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
@@ -383,13 +366,10 @@ mod tests {
     #[test]
     fn api_error_display_names_everything_the_server_said() {
         let e = Error::Api(ApiError {
-            status: 502,
             message: Some("Provider failed".into()),
             request_id: Some("abc".into()),
             provider_message: Some("Bad gateway at pardot".into()),
-            body: String::new(),
-            retry_after: None,
-            effect: Effect::Nothing,
+            ..ApiError::with_status(502, None, Effect::Nothing)
         });
         assert_eq!(e.to_string(), "HTTP 502: Provider failed (provider: Bad gateway at pardot) [request id abc]");
         assert_eq!(e.kind(), ErrorKind::Api);
@@ -399,17 +379,7 @@ mod tests {
 
     #[test]
     fn rate_limited_is_429_or_503_with_retry_after() {
-        let api = |status, retry_after| {
-            Error::Api(ApiError {
-                status,
-                message: None,
-                request_id: None,
-                provider_message: None,
-                body: String::new(),
-                retry_after,
-                effect: Effect::Nothing,
-            })
-        };
+        let api = |status, retry_after| Error::Api(ApiError::with_status(status, retry_after, Effect::Nothing));
         let minute = Some(Duration::from_secs(120));
         assert_eq!(api(429, None).kind(), ErrorKind::RateLimited);
         assert_eq!(api(503, minute).kind(), ErrorKind::RateLimited);

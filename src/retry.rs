@@ -163,17 +163,7 @@ mod tests {
     #[test]
     fn idempotent_calls_resend_what_a_create_only_looks_up() {
         use crate::error::{ApiError, Effect};
-        let api = |status, effect| {
-            Error::Api(ApiError {
-                status,
-                message: None,
-                request_id: None,
-                provider_message: None,
-                body: String::new(),
-                retry_after: None,
-                effect,
-            })
-        };
+        let api = |status, effect| Error::Api(ApiError::with_status(status, None, effect));
         let reset = || Error::Transport {
             kind: TransportKind::Reset,
             message: String::new(),
