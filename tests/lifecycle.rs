@@ -180,6 +180,13 @@ fn disable_then_ping_is_403_and_enable_then_ping_is_200() {
     // The wrong hub is a 404; a deleted instance's token a 401.
     assert_eq!(c.ping(token, "marketing").unwrap_err().status(), Some(404));
     assert_eq!(c.ping(token, " ").unwrap_err().kind(), ErrorKind::InvalidInput);
+    let before = sb.request_count();
+    for bad in ["", "tok\r\nX-Evil: 1", "a, User b"] {
+        let err = c.disable_instance(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(!err.to_string().contains("Evil"), "{err}");
+    }
+    assert_eq!(sb.request_count(), before, "bad tokens are not sent");
     c.delete_instance(instance.id).unwrap();
     assert_eq!(c.ping(token, "crm").unwrap_err().kind(), ErrorKind::Unauthorized);
     assert_eq!(c.enable_instance(token).unwrap_err().kind(), ErrorKind::Unauthorized);

@@ -90,14 +90,23 @@ impl Client {
     /// Makes `call`, sending it again as its [`Resend`] rule allows, and returns a 2xx answer.
     /// An answer of 400 or more is an [`Error::Api`]; any other status an [`Error::Decode`].
     pub(crate) fn call(&self, call: &Call<'_>, redactor: &Redactor<'_>) -> Result<Reply, Error> {
+        self.call_until(call, None, redactor)
+    }
+
+    /// [`call`](Self::call), ending by `deadline` when given (a verb made of several calls shares
+    /// one overall timeout), else within the overall timeout from now.
+    pub(crate) fn call_until(
+        &self,
+        call: &Call<'_>,
+        deadline: Option<Instant>,
+        redactor: &Redactor<'_>,
+    ) -> Result<Reply, Error> {
         self.check_allowed()?;
-        let deadline = Instant::now() + self.inner.timeout;
-        self.retrying(
-            call.resend,
-            deadline,
-            |is_retry| self.attempt(call, is_retry.then_some(deadline), redactor),
-            None,
-        )
+        let shared = deadline.is_some();
+        let deadline = deadline.unwrap_or_else(|| Instant::now() + self.inner.timeout);
+        // The first attempt of a call of its own has the agent's timeout, the same length, for free.
+        let attempt = |is_retry: bool| self.attempt(call, (shared || is_retry).then_some(deadline), redactor);
+        self.retrying(call.resend, deadline, attempt, None)
     }
 
     /// One attempt of `call`: a 2xx answer, or the error it makes.

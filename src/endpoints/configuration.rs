@@ -1,6 +1,8 @@
 //! `/instances/{id}/configuration`: an instance's configuration entries, read and changed one by
 //! one.
 
+use std::time::Instant;
+
 use ureq::http::Method;
 
 use crate::call::Call;
@@ -28,7 +30,7 @@ impl Client {
     /// # Ok::<(), cloud_elements::Error>(())
     /// ```
     pub fn instance_configuration(&self, id: i64) -> Result<Vec<ConfigurationEntry>, Error> {
-        self.configuration_entries(id, &self.redactor([]))
+        self.configuration_entries(id, None, &self.redactor([]))
     }
 
     /// Changes one configuration entry of an instance: finds the entry's id by `key` (from
@@ -54,21 +56,28 @@ impl Client {
     /// ```
     pub fn update_instance_configuration(&self, id: i64, key: &str, value: &str) -> Result<ConfigurationEntry, Error> {
         let redactor = self.redactor([value]);
-        let entries = self.configuration_entries(id, &redactor)?;
+        let deadline = Instant::now() + self.inner.timeout;
+        let entries = self.configuration_entries(id, Some(deadline), &redactor)?;
         let Some(entry) = entries.iter().find(|e| e.key == key) else {
             return Err(Error::invalid(format!("instance {id} has no configuration entry `{key}`")));
         };
         let path = format!("/instances/{id}/configuration/{}", entry.id);
         let call = Call::new(Method::PATCH, path).json(entry.patch_body(value));
-        let reply = self.call(&call, &redactor)?;
+        let reply = self.call_until(&call, Some(deadline), &redactor)?;
         serde_json::from_str(&reply.text).map_err(|_| {
             Error::decode(reply.status, "the answer is not a configuration entry", &reply.text, &redactor)
                 .after_sending(call.effect)
         })
     }
 
-    fn configuration_entries(&self, id: i64, redactor: &Redactor<'_>) -> Result<Vec<ConfigurationEntry>, Error> {
-        let reply = self.call(&Call::new(Method::GET, format!("/instances/{id}/configuration")), redactor)?;
+    fn configuration_entries(
+        &self,
+        id: i64,
+        deadline: Option<Instant>,
+        redactor: &Redactor<'_>,
+    ) -> Result<Vec<ConfigurationEntry>, Error> {
+        let call = Call::new(Method::GET, format!("/instances/{id}/configuration"));
+        let reply = self.call_until(&call, deadline, redactor)?;
         serde_json::from_str(&reply.text).map_err(|_| {
             Error::decode(reply.status, "the answer is not a list of configuration entries", &reply.text, redactor)
         })

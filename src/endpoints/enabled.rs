@@ -38,6 +38,7 @@ impl Client {
     }
 
     fn set_enabled(&self, token: &str, enabled: bool) -> Result<(), Error> {
+        check_token(token)?;
         let redactor = self.redactor([token]);
         let call = if enabled {
             Call::new(Method::PUT, "/instances/enabled").empty_body()
@@ -64,6 +65,7 @@ impl Client {
     /// # Ok::<(), cloud_elements::Error>(())
     /// ```
     pub fn ping(&self, token: &str, hub: &str) -> Result<Value, Error> {
+        check_token(token)?;
         if hub.trim().is_empty() {
             return Err(Error::invalid("the hub is empty"));
         }
@@ -75,5 +77,17 @@ impl Client {
         }
         serde_json::from_str(&reply.text)
             .map_err(|_| Error::decode(reply.status, "the ping answer is not JSON", &reply.text, &redactor))
+    }
+}
+
+/// Refuses a token that cannot be an instance token: empty, or with a character that would break
+/// the `Authorization` header (a control character, a comma). The message never quotes it.
+fn check_token(token: &str) -> Result<(), Error> {
+    if token.trim().is_empty() {
+        Err(Error::invalid("the instance token is empty"))
+    } else if token.chars().any(|c| c.is_control() || c == ',') || token != token.trim() {
+        Err(Error::invalid("the instance token contains a control character, a comma or surrounding white space"))
+    } else {
+        Ok(())
     }
 }

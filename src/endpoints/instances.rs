@@ -47,7 +47,8 @@ impl Client {
     pub fn list_instances(&self, filter: &InstanceFilter) -> Result<Vec<Instance>, Error> {
         let redactor = self.redactor([]);
         let call = Call::new(Method::GET, "/instances").query(filter.to_query());
-        match self.call(&call, &redactor) {
+        let deadline = Instant::now() + self.inner.timeout;
+        match self.call_until(&call, Some(deadline), &redactor) {
             Ok(reply) => {
                 self.confirm_list_path();
                 decode_list(reply, &redactor)
@@ -57,18 +58,19 @@ impl Client {
                     && filter.narrows()
                     && serde_json::from_str::<Value>(&api.body).is_ok_and(|body| body.is_object()) =>
             {
-                if self.list_path_exists(&redactor)? { Ok(Vec::new()) } else { Err(Error::Api(api)) }
+                if self.list_path_exists(deadline, &redactor)? { Ok(Vec::new()) } else { Err(Error::Api(api)) }
             }
             Err(error) => Err(error),
         }
     }
 
     /// Whether `{base}/instances` exists: known from an earlier success, else asked once.
-    fn list_path_exists(&self, redactor: &Redactor<'_>) -> Result<bool, Error> {
+    fn list_path_exists(&self, deadline: Instant, redactor: &Redactor<'_>) -> Result<bool, Error> {
         if self.inner.list_path_confirmed.load(Ordering::Relaxed) {
             return Ok(true);
         }
-        match self.call(&Call::new(Method::GET, "/instances").query("hydrate=false".to_owned()), redactor) {
+        let probe = Call::new(Method::GET, "/instances").query("hydrate=false".to_owned());
+        match self.call_until(&probe, Some(deadline), redactor) {
             Ok(_) => {
                 self.confirm_list_path();
                 Ok(true)
