@@ -39,26 +39,45 @@
 
 #![warn(missing_docs)]
 
+// Where things are: `client.rs` holds the shared client and `builder.rs` its settings (with
+// `tls.rs`, `proxy.rs`, `url.rs`); `endpoints/` the calls, one file per resource; `call/` the one
+// path every call takes (send, read, map the error, retry by the rule in `retry.rs`); `models/`
+// what is sent and answered; `validate.rs` the checks before sending; `redact.rs` what keeps
+// secrets out of error text; `transport.rs` and `resolver.rs` the connection layer.
+
 pub mod auth;
+mod builder;
+mod call;
 pub mod catalog;
 mod client;
+mod endpoints;
 pub mod error;
 pub mod ffi;
-pub mod instance;
+mod models;
 pub mod oauth;
+mod proxy;
 #[cfg(feature = "python")]
 mod python;
+mod redact;
 mod resolver;
 pub mod retry;
+mod tls;
 mod transport;
+mod url;
+mod validate;
 
 pub use auth::{Credentials, Secret};
-pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+pub use builder::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     ENV_BASE_URL, ENV_CA_BUNDLE, ENV_ORG_SECRET, ENV_USER_SECRET, MAX_TIMEOUT, PROVISIONING_TAG_PREFIX,
 };
-pub use error::{ApiError, Error, ErrorKind, TimeoutKind, TransportKind};
-pub use instance::{Authentication, Configuration, Element, EventVendorType, Instance, InstanceRequest};
+pub use client::Client;
+pub use error::{ApiError, Effect, Error, ErrorKind, TimeoutKind, TransportKind};
+pub use models::configuration::ConfigurationEntry;
+pub use models::filter::InstanceFilter;
+pub use models::instance::{Authentication, Configuration, Element, Instance};
+pub use models::request::{EventVendorType, InstanceRequest};
+pub use models::update::InstanceUpdate;
 
 /// The crate version, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,10 +1,18 @@
 //! When a failed call is tried again, and after how long.
 //!
-//! `POST /instances` is not idempotent and the platform has no idempotency keys, so a create is
-//! sent again only when it certainly created nothing: the connection failed before the request
-//! went out, or the server answered 429 or 503. Everything else that leaves the outcome open (a
-//! timeout or reset after sending, a 500 or 502) is either looked up first (idempotent
-//! provisioning, see [`ClientBuilder::idempotent`](crate::ClientBuilder::idempotent)) or returned.
+//! Each call says which rule it follows (`Resend`):
+//! - reads, deletes, updates (the same body again) and enable/disable are idempotent: sending
+//!   them twice does what sending them once does. They are sent again after a failed connection,
+//!   a reset or an I/O failure after sending, and a 429, 500, 502, 503 or 504 answer.
+//! - `POST /instances` is not idempotent and the platform has no idempotency keys, so a create is
+//!   sent again only when it certainly created nothing: the connection failed before the request
+//!   went out, or the server answered 429 or 503. Everything else that leaves the outcome open (a
+//!   timeout or reset after sending, a 500 or 502) is either looked up first (idempotent
+//!   provisioning, see [`ClientBuilder::idempotent`](crate::ClientBuilder::idempotent)) or
+//!   returned.
+//!
+//! Either way a `Retry-After` of up to [`MAX_RETRY_AFTER`] is honoured, and no call outlasts the
+//! client's overall timeout.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +32,15 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// The most retries that can be set: more would only stretch an outage into a hang.
 pub const MAX_RETRIES: u32 = 10;
 
+/// Which failures a call may be sent again after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// An idempotent request (GET, DELETE, PUT/PATCH of the same body): sending it again is safe.
+    Always,
+    /// A create: sent again only when nothing can have been created.
+    OnlyIfNothingSent,
+}
+
 /// What a failed attempt allows.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Verdict {
@@ -35,13 +52,23 @@ pub(crate) enum Verdict {
     Stop,
 }
 
-/// How a failed create may go on.
-pub(crate) fn verdict(error: &Error) -> Verdict {
+/// How a failed call following `rule` may go on.
+pub(crate) fn verdict(rule: Resend, error: &Error) -> Verdict {
     match error {
         Error::Api(api) if api.status == 429 || api.status == 503 => Verdict::Resend(api.retry_after),
         Error::Transport { kind: TransportKind::Connect | TransportKind::Dns, .. } => Verdict::Resend(None),
         Error::Timeout { kind: TimeoutKind::Connect, .. } => Verdict::Resend(None),
-        other if other.instance_may_exist() => Verdict::Ambiguous,
+        // The overall timeout is the whole call's: nothing is left for another attempt.
+        Error::Timeout { kind: TimeoutKind::Overall, .. } if rule == Resend::Always => Verdict::Stop,
+        Error::Api(api) if rule == Resend::Always && matches!(api.status, 500 | 502 | 504) => {
+            Verdict::Resend(api.retry_after)
+        }
+        Error::Transport { kind: TransportKind::Reset | TransportKind::Io | TransportKind::Protocol, .. }
+            if rule == Resend::Always =>
+        {
+            Verdict::Resend(None)
+        }
+        other if other.outcome_unknown() => Verdict::Ambiguous,
         _ => Verdict::Stop,
     }
 }
@@ -131,6 +158,29 @@ mod tests {
             assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
         }
         assert_eq!(parse_retry_after("99999999999999999999999", now), Some(Duration::from_secs(u64::MAX)));
+    }
+
+    #[test]
+    fn idempotent_calls_resend_what_a_create_only_looks_up() {
+        use crate::error::{ApiError, Effect};
+        let api = |status, effect| Error::Api(ApiError::with_status(status, None, effect));
+        let reset = || Error::Transport {
+            kind: TransportKind::Reset,
+            message: String::new(),
+            source: None,
+            effect: Effect::InstanceMayExist,
+        };
+        let overall = Error::Timeout { kind: TimeoutKind::Overall, limit: Duration::ZERO, effect: Effect::Nothing };
+        for status in [429, 500, 502, 503, 504] {
+            assert_eq!(verdict(Resend::Always, &api(status, Effect::Nothing)), Verdict::Resend(None), "{status}");
+        }
+        assert_eq!(verdict(Resend::Always, &api(404, Effect::Nothing)), Verdict::Stop);
+        assert_eq!(verdict(Resend::Always, &reset()), Verdict::Resend(None));
+        assert_eq!(verdict(Resend::Always, &overall), Verdict::Stop);
+        assert_eq!(verdict(Resend::OnlyIfNothingSent, &reset()), Verdict::Ambiguous);
+        assert_eq!(verdict(Resend::OnlyIfNothingSent, &api(500, Effect::InstanceMayExist)), Verdict::Ambiguous);
+        assert_eq!(verdict(Resend::OnlyIfNothingSent, &api(503, Effect::Nothing)), Verdict::Resend(None));
+        assert_eq!(verdict(Resend::OnlyIfNothingSent, &api(404, Effect::Nothing)), Verdict::Stop);
     }
 
     #[test]

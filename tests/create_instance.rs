@@ -132,7 +132,9 @@ fn missing_configuration_names_every_entry_and_sends_nothing() {
     for (request, element, missing) in [
         (InstanceRequest::new("closeio", "x"), "closeio", vec!["username", "password"]),
         (InstanceRequest::new("closeio", "x").config("username", "k"), "closeio", vec!["password"]),
-        (InstanceRequest::new("closeio", "x").config("password", ""), "closeio", vec!["username", "password"]),
+        // A blank Close.io password is allowed (Close.io's API takes the key as the user name).
+        (InstanceRequest::new("closeio", "x").config("password", ""), "closeio", vec!["username"]),
+        (InstanceRequest::new("closeio", "x").config("username", " "), "closeio", vec!["username", "password"]),
         (
             InstanceRequest::new("pardot", "x").config("apikey.user.name", "x"),
             "pardot",

@@ -120,11 +120,11 @@ fn check_validation_error(request: &InstanceRequest, error: &Error) {
         Error::MissingConfiguration { element, missing } => {
             assert_eq!(element, request.element_key());
             assert!(!missing.is_empty());
-            // Only entries of the catalog (or the webhook callback URL) can be missing, each
-            // absent or blank.
-            let spec = catalog::element(request.element_key());
+            // Only entries the element's definition demands (or the webhook callback URL) can be
+            // missing, each absent or blank.
+            let definition = catalog::builtin(request.element_key());
             for entry in missing {
-                let known = spec.is_some_and(|s| s.required.contains(&entry.as_str()))
+                let known = definition.is_some_and(|d| d.must_supply().any(|e| e.key == *entry))
                     || entry == catalog::common::EVENT_NOTIFICATION_CALLBACK_URL;
                 assert!(known, "`{entry}` reported missing");
                 assert!(request.config_value(entry).is_none_or(|v| v.trim().is_empty()), "`{entry}` is set");

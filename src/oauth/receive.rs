@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::callback_url::CallbackUrl;
 use super::page::Page;
 use super::request::{self, Incoming, RequestLine};
-use crate::{Error, TimeoutKind, TransportKind};
+use crate::{Effect, Error, TimeoutKind, TransportKind};
 
 /// How often the listener looks for a new connection while none is waiting.
 const POLL: Duration = Duration::from_millis(10);
@@ -98,7 +98,7 @@ pub fn receive_code(callback_url: &str, state: Option<&str>, timeout: Duration) 
     let expected = Arc::new(Expected { path: callback.path, state: state.map(str::to_owned) });
     let verdict = wait(&listener, &expected, deadline);
     drop(listener);
-    verdict.unwrap_or(Err(Error::Timeout { kind: TimeoutKind::Overall, limit: timeout }))
+    verdict.unwrap_or(Err(Error::Timeout { kind: TimeoutKind::Overall, limit: timeout, effect: Effect::Nothing }))
 }
 
 /// What the redirect must look like.
@@ -134,7 +134,7 @@ fn bind(callback: &CallbackUrl) -> Result<TcpListener, Error> {
             ),
             _ => format!("cannot listen for the OAuth redirect on {addr}: {e}"),
         };
-        Error::Transport { kind: TransportKind::Io, message, source: Some(Box::new(e)) }
+        Error::Transport { kind: TransportKind::Io, message, source: Some(Box::new(e)), effect: Effect::Nothing }
     };
     let listener = TcpListener::bind(addr).map_err(failed)?;
     listener.set_nonblocking(true).map_err(failed)?;

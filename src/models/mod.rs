@@ -1,0 +1,7 @@
+//! What is sent and what comes back, one file per thing described.
+
+pub mod configuration;
+pub mod filter;
+pub mod instance;
+pub mod request;
+pub mod update;
