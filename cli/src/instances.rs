@@ -1,5 +1,6 @@
 //! `cloud-elements instances ...`: each subcommand converts its arguments, makes one call of the
-//! core (enable, disable and ping first read the instance for its token and hub), and prints.
+//! core, and prints. Enable, disable and ping first read the instance for its token and hub, and
+//! config for its element (which says which entries are secret).
 
 use cloud_elements::{InstanceFilter, InstanceUpdate};
 use serde_json::{Value, json};
@@ -132,18 +133,23 @@ fn ping(args: &PingArgs, global: &Global, format: Format) -> Result<(), Failure>
     output::one(format, || format!("Instance {} answers on hub {hub}: {answer}\n", args.id), &json)
 }
 
+/// The entries are masked by the element's definition (a Close.io `username` is its API key,
+/// which the server shows): the instance is read first for its element.
 fn config(args: &ConfigArgs, global: &Global, format: Format) -> Result<(), Failure> {
     let client = connect(global)?.client;
+    let element_of = |id| client.get_instance(id).map(|instance| instance.element.key.unwrap_or_default());
     match (&args.set, args.id) {
         (Some(ConfigCommand::Set { id, key, value }), _) => {
+            let element = element_of(*id)?;
             let entry = client.update_instance_configuration(*id, key, value)?;
-            let json = mask::entry(&entry, "");
+            let json = mask::entry(&entry, &element);
             let block = || output::block(&[(output::cell(json.get("key")), output::cell(json.get("propertyValue")))]);
             output::one(format, block, &json)
         }
         (None, Some(id)) => {
+            let element = element_of(id)?;
             let entries = client.instance_configuration(id)?;
-            let items: Vec<Value> = entries.iter().map(|entry| mask::entry(entry, "")).collect();
+            let items: Vec<Value> = entries.iter().map(|entry| mask::entry(entry, &element)).collect();
             let rows: Vec<Vec<String>> = items
                 .iter()
                 .map(|item| ["id", "key", "propertyValue"].iter().map(|field| output::cell(item.get(*field))).collect())
