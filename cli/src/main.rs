@@ -41,9 +41,22 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::from(exit::SUCCESS),
+        // Usage errors found after parsing (`instances create`'s KEY=VALUE) look like clap's own.
+        Err(Failure { status: exit::USAGE, message }) => usage_error(&message),
         Err(Failure { status, message }) => {
             eprintln!("cloud-elements: error: {message}");
             ExitCode::from(status)
         }
+    }
+}
+
+/// Prints a usage error of `instances create` the way clap prints its own, and exits with 2.
+fn usage_error(message: &str) -> ExitCode {
+    let mut command = Cli::command();
+    command.build();
+    let error = clap::Error::raw(clap::error::ErrorKind::ValueValidation, message);
+    match command.find_subcommand_mut("instances").and_then(|c| c.find_subcommand_mut("create")) {
+        Some(create) => error.format(create).exit(),
+        None => error.format(&mut command).exit(),
     }
 }
