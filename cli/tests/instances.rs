@@ -104,7 +104,7 @@ fn get_update_and_delete() {
     assert_eq!(json["element"]["key"], "closeio");
     assert_eq!(json["configuration"]["password"], "********");
     let jsonl = run(&sandbox, &["instances", "get", "1", "-o", "jsonl"]).ok();
-    assert_eq!(jsonl.jsonl(), [json.clone()]);
+    assert_eq!(jsonl.jsonl(), std::slice::from_ref(&json));
     let shown = run(&sandbox, &["instances", "get", "1", "--show-token", "-o", "json"]).ok().json();
     assert_eq!(shown["token"], sandbox.instances()[0]["token"]);
 
