@@ -80,15 +80,28 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
-/// A JSON value as a table cell: strings as they are, arrays joined with `, `, null as `-`.
+/// A JSON value as a table cell: strings as they are (control characters escaped, so that a
+/// name cannot move the cursor or break a row), arrays joined with `, `, null as `-`.
 pub(crate) fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "-".to_owned(),
-        Some(Value::String(text)) => text.clone(),
+        Some(Value::String(text)) => printable(text),
         Some(Value::Array(items)) if items.is_empty() => "-".to_owned(),
         Some(Value::Array(items)) => items.iter().map(|item| cell(Some(item))).collect::<Vec<_>>().join(", "),
         Some(other) => other.to_string(),
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`).
+fn printable(text: &str) -> String {
+    text.chars().fold(String::with_capacity(text.len()), |mut out, c| {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        out
+    })
 }
 
 /// An instance (already masked) as a key/value block, its configuration entries indented.
@@ -103,7 +116,7 @@ pub(crate) fn instance_block(instance: &Value) -> String {
     ];
     if let Some(Value::Object(configuration)) = instance.get("configuration") {
         pairs.push(("configuration".to_owned(), String::new()));
-        pairs.extend(configuration.iter().map(|(key, value)| (format!("  {key}"), cell(Some(value)))));
+        pairs.extend(configuration.iter().map(|(key, value)| (format!("  {}", printable(key)), cell(Some(value)))));
     }
     block(&pairs)
 }
@@ -118,5 +131,6 @@ mod tests {
         assert_eq!(table(&["ID", "NAME", "TAGS"], &rows), "ID  NAME   TAGS\n1   Sales  a, b\n12  X      -\n");
         let pairs = [("id".to_owned(), "1".to_owned()), ("name".to_owned(), "S".to_owned())];
         assert_eq!(block(&pairs), "id    1\nname  S\n");
+        assert_eq!(cell(Some(&Value::from("a\nb\u{1b}[2J"))), "a\\nb\\u{1b}[2J");
     }
 }

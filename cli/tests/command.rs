@@ -77,6 +77,28 @@ fn create_without_a_server_uses_an_embedded_sandbox_and_says_so() {
     run_with(&[], &["instances", "list"]).failed(3);
 }
 
+#[test]
+fn the_default_output_is_human_on_a_terminal_and_json_otherwise() {
+    let sandbox = sandbox();
+    common::create(&sandbox, "Sales", &[]);
+    assert_eq!(run(&sandbox, &["instances", "list"]).ok().json()[0]["name"], "Sales");
+    // util-linux `script` runs the command on a pseudo-terminal.
+    let on_terminal = Command::new("script")
+        .args(["-qec", &format!("{BIN} instances list"), "/dev/null"])
+        .env("CLOUD_ELEMENTS_BASE_URL", sandbox.url())
+        .env("CLOUD_ELEMENTS_USER_SECRET", sandbox.user_secret())
+        .env("CLOUD_ELEMENTS_ORG_SECRET", sandbox.organization_secret())
+        .stdin(Stdio::null())
+        .output();
+    match on_terminal {
+        Ok(output) if output.status.success() => {
+            let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+            assert_eq!(text, "ID  NAME   ELEMENT  DISABLED  TAGS\n1   Sales  closeio  false     -\n");
+        }
+        other => eprintln!("skipped: `script` cannot run the command on a terminal: {other:?}"),
+    }
+}
+
 /// One request to the sandbox's control interface (no authorization).
 fn control(addr: &str, method: &str, path: &str) -> Value {
     let mut stream = TcpStream::connect(addr).unwrap();
