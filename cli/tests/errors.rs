@@ -150,3 +150,28 @@ fn other_api_errors_are_6_and_an_unknown_outcome_is_8() {
     let read = run(&sandbox, &["instances", "get", "1", "--timeout", "5"]).failed(6);
     assert!(read.stderr.contains("HTTP 500") && !read.stderr.contains("may have taken effect"), "{read:?}");
 }
+
+#[test]
+fn a_create_whose_answer_is_lost_is_8() {
+    let sandbox = sandbox();
+    let create_args = ["instances", "create", "closeio", "username=u", "password=p-sekret"];
+
+    // Created, then the connection reset before the answer.
+    sandbox.inject(Fault::new(FaultKind::CreateThenReset).method("POST"));
+    let reset = run(&sandbox, &create_args).failed(8);
+    assert!(reset.stderr.contains("may have taken effect"), "{reset:?}");
+    assert_eq!(sandbox.instances().len(), 1, "the instance exists");
+
+    // A create slower than the timeout (the sandbox's latency): the answer never came.
+    let slow = cloud_elements_sandbox::Sandbox::builder()
+        .user_secret(USER_SECRET)
+        .organization_secret(ORG_SECRET)
+        .latency(std::time::Duration::from_millis(2500))
+        .start()
+        .unwrap();
+    let timed_out = run(&slow, &[&create_args[..], &["--timeout", "1"]].concat()).failed(8);
+    assert!(timed_out.stderr.contains("timed out"), "{timed_out:?}");
+    // A read that times out changed nothing: a transport failure.
+    slow.inject(Fault::new(FaultKind::Delay { ms: 2500 }).method("GET"));
+    run(&slow, &["instances", "list", "--timeout", "1"]).failed(7);
+}
