@@ -6,7 +6,9 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
+use std::time::Duration;
 
+use crate::server::throttle::{MAX_LATENCY, Settings};
 use crate::server::{self, Shared};
 use crate::{API_PREFIX, DEFAULT_ORGANIZATION_SECRET, DEFAULT_USER_SECRET, Sandbox, catalog, tls};
 
@@ -29,6 +31,8 @@ pub struct SandboxBuilder {
     organization_secret: String,
     tls: bool,
     elements: Vec<PathBuf>,
+    latency: Duration,
+    rate_limit: u32,
 }
 
 /// Secrets are left out.
@@ -38,6 +42,8 @@ impl fmt::Debug for SandboxBuilder {
             .field("bind", &self.bind)
             .field("tls", &self.tls)
             .field("elements", &self.elements)
+            .field("latency", &self.latency)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +56,8 @@ impl Default for SandboxBuilder {
             organization_secret: DEFAULT_ORGANIZATION_SECRET.to_string(),
             tls: false,
             elements: Vec::new(),
+            latency: Duration::ZERO,
+            rate_limit: 0,
         }
     }
 }
@@ -112,13 +120,54 @@ impl SandboxBuilder {
         self
     }
 
+    /// Makes every create (`POST /instances`) wait `latency` before it is handled, as the platform
+    /// does while it checks the credentials with the third party (default none). Each connection
+    /// has its own thread, so concurrent creates wait together, not one after the other. At most
+    /// one minute ([`start`](Self::start) refuses more). Changed while running with
+    /// `POST /_sandbox/settings {"latency_ms": N}`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // As slow as the platform, and as strict about the rate.
+    /// let sandbox = cloud_elements_sandbox::Sandbox::builder()
+    ///     .latency(Duration::from_millis(50))
+    ///     .rate_limit(200)
+    ///     .start()?;
+    /// # drop(sandbox);
+    /// assert!(cloud_elements_sandbox::Sandbox::builder().latency(Duration::from_secs(61)).start().is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn latency(mut self, latency: Duration) -> SandboxBuilder {
+        self.latency = latency;
+        self
+    }
+
+    /// Answers creates (`POST /instances`) past `per_second` per second with 429 and a
+    /// `Retry-After` in whole seconds (at least 1); 0, the default, means no limit. A burst of
+    /// `per_second` creates passes, then one every `1/per_second` s (a token bucket). Refused
+    /// creates do not wait the [`latency`](Self::latency). Changed while running with
+    /// `POST /_sandbox/settings {"rate_limit": R}`.
+    pub fn rate_limit(mut self, per_second: u32) -> SandboxBuilder {
+        self.rate_limit = per_second;
+        self
+    }
+
     /// Binds and starts serving on a background thread.
     ///
     /// Fails when the address cannot be resolved or bound, when a secret is empty or holds a
     /// comma or whitespace (it could never appear in an `Authorization` header), or (with kind
     /// [`io::ErrorKind::InvalidData`], the message naming the file and the reason) when an
-    /// [`elements`](Self::elements) file cannot be read or is not valid element definitions.
+    /// [`elements`](Self::elements) file cannot be read or is not valid element definitions, or
+    /// when the [`latency`](Self::latency) is over one minute.
     pub fn start(self) -> io::Result<Sandbox> {
+        if self.latency > MAX_LATENCY {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "the sandbox latency must be at most one minute"));
+        }
+        let settings = Settings {
+            latency_ms: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            rate_limit: self.rate_limit,
+        };
         for secret in [&self.user_secret, &self.organization_secret] {
             if secret.is_empty() || secret.contains(',') || secret.contains(char::is_whitespace) {
                 return Err(io::Error::new(
@@ -137,7 +186,7 @@ impl SandboxBuilder {
         let root = format!("{scheme}://{}", connectable(addr));
         let url = format!("{root}{API_PREFIX}");
         let (ca_pem, config) = identity.map(|i| (i.ca_pem, i.config)).unzip();
-        let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret, config));
+        let shared = Arc::new(Shared::new(self.user_secret, self.organization_secret, config, settings));
         {
             let mut state = shared.state();
             state.catalog = Arc::new(catalog);

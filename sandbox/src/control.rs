@@ -14,6 +14,7 @@ use crate::faults::Fault;
 use crate::http::{Request, Response};
 use crate::provider;
 use crate::server::Shared;
+use crate::server::throttle::SettingsChange;
 
 /// Where the control endpoints live.
 pub(crate) const PREFIX: &str = "/_sandbox";
@@ -38,6 +39,7 @@ pub(crate) fn handle(shared: &Shared, req: &Request, path: &str) -> Response {
     let allowed: &[&str] = match path {
         "/faults" => &["GET", "POST", "DELETE"],
         "/requests" | "/instances" => &["GET"],
+        "/settings" => &["GET", "POST"],
         "/reset" => &["POST"],
         _ => return shared.error(404, &format!("No control endpoint at {PREFIX}{path}")),
     };
@@ -50,6 +52,8 @@ pub(crate) fn handle(shared: &Shared, req: &Request, path: &str) -> Response {
         ("/faults", "POST") => queue_faults(shared, &req.body),
         ("/faults", "DELETE") => Response::json(200, &json!({ "cleared": shared.state().faults.clear() })),
         ("/faults", _) => Response::json(200, &json!({ "faults": shared.state().faults.pending() })),
+        ("/settings", "POST") => change_settings(shared, &req.body),
+        ("/settings", _) => settings(shared),
         ("/requests", _) => requests(shared),
         ("/instances", _) => {
             let state = shared.state();
@@ -83,6 +87,31 @@ fn queue_faults(shared: &Shared, body: &[u8]) -> Response {
             }
             Response::json(200, &json!({ "queued": queued }))
         }
+        Err(message) => shared.error(400, &message),
+    }
+}
+
+/// The settings and how many creates the rate limit refused since start or the last reset.
+fn settings(shared: &Shared) -> Response {
+    let settings = shared.throttle.settings();
+    Response::json(
+        200,
+        &json!({
+            "latency_ms": settings.latency_ms,
+            "rate_limit": settings.rate_limit,
+            "rate_limited": shared.throttle.refused(),
+        }),
+    )
+}
+
+/// Changes the fields given; all or nothing.
+fn change_settings(shared: &Shared, body: &[u8]) -> Response {
+    let change = match serde_json::from_slice::<SettingsChange>(body) {
+        Ok(change) => change,
+        Err(e) => return shared.error(400, &format!("Expected {{\"latency_ms\": N, \"rate_limit\": R}}: {e}")),
+    };
+    match shared.throttle.change(&change) {
+        Ok(_) => settings(shared),
         Err(message) => shared.error(400, &message),
     }
 }

@@ -12,7 +12,7 @@ const DEFAULT_PORT: u16 = 12120;
 
 const USAGE: &str = "\
 Usage: cloud-elements-sandbox [--host HOST] [--port PORT] [--user-secret SECRET] [--org-secret SECRET]
-                              [--tls --ca-file FILE] [--elements PATH]...
+                              [--tls --ca-file FILE] [--elements PATH]... [--latency-ms N] [--rate-limit R]
 
 A local emulator of the Cloud Elements instance API, with fault injection.
 
@@ -27,12 +27,16 @@ Options:
   --elements PATH        also serve the element definitions in PATH (platform format): a JSON file
                          with one element or an array, or a folder of *.json; repeatable. Built in:
                          closeio, pardot and clover (OAuth 2). A malformed file stops the start.
+  --latency-ms N         every create (POST /instances) takes N ms before answering, as the
+                         platform does while it checks credentials (default 0; at most 60000)
+  --rate-limit R         creates past R per second get 429 with Retry-After (default 0: no limit)
   -h, --help             print this help
 
 The first line printed is 'cloud-elements sandbox listening on http://HOST:PORT/elements/api-v2'
 (https:// with --tls).
 Control endpoints (no authorization): POST/GET/DELETE /_sandbox/faults, GET /_sandbox/requests,
-GET /_sandbox/instances, POST /_sandbox/reset.
+GET /_sandbox/instances, POST /_sandbox/reset, GET/POST /_sandbox/settings
+({\"latency_ms\": N, \"rate_limit\": R}; kept by a reset).
 OAuth elements: GET /elements/{key}/oauth/url points at the stand-in provider /oauth/authorize,
 which redirects to the callback URL with a code for the create's providerData.code.";
 
@@ -45,6 +49,8 @@ struct Options {
     tls: bool,
     ca_file: Option<String>,
     elements: Vec<String>,
+    latency_ms: u64,
+    rate_limit: u32,
 }
 
 #[derive(Debug, PartialEq)]
@@ -62,6 +68,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         tls: false,
         ca_file: None,
         elements: Vec::new(),
+        latency_ms: 0,
+        rate_limit: 0,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -87,6 +95,20 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--org-secret" | "--organization-secret" => options.organization_secret = value()?,
             "--ca-file" => options.ca_file = Some(value()?),
             "--elements" => options.elements.push(value()?),
+            "--latency-ms" => {
+                let text = value()?;
+                options.latency_ms =
+                    text.parse().map_err(|_| format!("--latency-ms: '{text}' is not a number of milliseconds"))?;
+                if options.latency_ms > 60_000 {
+                    return Err("--latency-ms: at most 60000 (one minute)".to_string());
+                }
+            }
+            "--rate-limit" => {
+                let text = value()?;
+                options.rate_limit = text
+                    .parse()
+                    .map_err(|_| format!("--rate-limit: '{text}' is not a number of creates per second"))?;
+            }
             _ => return Err(format!("unknown argument '{flag}'")),
         }
     }
@@ -112,7 +134,9 @@ fn main() -> ExitCode {
         .bind((options.host.as_str(), options.port))
         .user_secret(options.user_secret)
         .organization_secret(options.organization_secret)
-        .tls(options.tls);
+        .tls(options.tls)
+        .latency(std::time::Duration::from_millis(options.latency_ms))
+        .rate_limit(options.rate_limit);
     let sandbox = match options.elements.iter().fold(builder, |builder, path| builder.elements(path)).start() {
         Ok(sandbox) => sandbox,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
@@ -178,8 +202,15 @@ mod tests {
                 tls: false,
                 ca_file: None,
                 elements: Vec::new(),
+                latency_ms: 0,
+                rate_limit: 0,
             }
         );
+        let Ok(Command::Run(options)) = parse(&["--latency-ms", "50", "--rate-limit=200"]) else { panic!() };
+        assert_eq!((options.latency_ms, options.rate_limit), (50, 200));
+        assert!(parse(&["--latency-ms", "-1"]).is_err());
+        assert!(parse(&["--latency-ms", "60001"]).is_err());
+        assert!(parse(&["--rate-limit", "fast"]).is_err());
         let Ok(Command::Run(options)) = parse(&["--elements", "a.json", "--elements=dir"]) else { panic!() };
         assert_eq!(options.elements, ["a.json", "dir"]);
         let Ok(Command::Run(options)) = parse(&["--tls", "--ca-file", "ca.pem"]) else { panic!("expected options") };

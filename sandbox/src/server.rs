@@ -1,5 +1,8 @@
 //! The server: an accept thread, one thread per connection, and the dispatch of each request to
-//! the API (through the fault queue) or to the control endpoints.
+//! the API (through the fault queue) or to the control endpoints; `throttle.rs` holds the
+//! server-wide latency and rate limit of creates.
+
+pub(crate) mod throttle;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -13,6 +16,7 @@ use crate::http::{Conn, ReadError, Request, Response};
 use crate::ids::IdGen;
 use crate::state::State;
 use crate::{RecordedRequest, api, control};
+use throttle::{Settings, Throttle};
 
 /// How often an idle connection thread looks at the stop flag.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -33,6 +37,8 @@ pub(crate) struct Shared {
     pub(crate) connections: AtomicU64,
     /// Serve HTTPS with this configuration (see `tls.rs`); plain HTTP when `None`.
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    /// Latency and rate limit of creates, changed through `/_sandbox/settings`.
+    pub(crate) throttle: Throttle,
 }
 
 impl Shared {
@@ -40,9 +46,11 @@ impl Shared {
         user_secret: String,
         organization_secret: String,
         tls: Option<Arc<rustls::ServerConfig>>,
+        settings: Settings,
     ) -> Shared {
         Shared {
             tls,
+            throttle: Throttle::new(settings),
             state: Mutex::new(State::new()),
             user_secret,
             organization_secret,
@@ -57,9 +65,10 @@ impl Shared {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Forgets instances, faults, the request log and the counters.
+    /// Forgets instances, faults, the request log and the counters (the throttle's settings stay).
     pub(crate) fn reset(&self) {
         self.state().reset();
+        self.throttle.reset();
         self.connections.store(0, Ordering::Relaxed);
     }
 

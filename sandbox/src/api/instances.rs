@@ -7,20 +7,35 @@ use serde_json::json;
 
 use super::checks::INVALID_CREDENTIALS;
 use crate::catalog::{Catalog, Element};
+use crate::faults;
 use crate::http::{Request, Response, query_pairs};
 use crate::instance::Instance;
 use crate::oauth::OAuthStore;
 use crate::server::Shared;
+use crate::server::throttle::Admission;
 use crate::state::State;
 use crate::validate::{self, ApiError};
 
-/// `POST /instances` (or `/elements/{keyOrId}/instances`, `scope` being that element).
+/// `POST /instances` (or `/elements/{keyOrId}/instances`, `scope` being that element): first the
+/// server's rate limit (429 with `Retry-After`) and latency (a wait, without holding the state),
+/// then the create itself.
 pub(super) fn create(
     shared: &Shared,
     req: &Request,
     catalog: &Catalog,
     scope: Option<Arc<Element>>,
 ) -> Result<Response, ApiError> {
+    match shared.throttle.admit() {
+        Admission::Refuse { retry_after_secs } => {
+            let message = format!(
+                "Rate limit exceeded: at most {} instance creates per second",
+                shared.throttle.settings().rate_limit
+            );
+            return Ok(shared.error(429, &message).with_header("Retry-After", retry_after_secs.to_string()));
+        }
+        Admission::Wait(latency) if !latency.is_zero() => faults::sleep_unless_stopped(latency, &shared.stop),
+        Admission::Wait(_) => {}
+    }
     let new = validate::new_instance(catalog, &req.body, scope)?;
     let mut state = shared.state();
     if new.element.definition.is_oauth() {
