@@ -12,6 +12,7 @@ use crate::client::{Client, Inner};
 use crate::error::Error;
 use crate::resolver::CachingResolver;
 use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_RETRIES, MAX_RETRIES};
+use crate::schemas::{SchemaCache, Validation};
 use crate::{proxy, tls, url};
 
 /// The platform's base URL.
@@ -62,6 +63,7 @@ pub struct ClientBuilder {
     idempotent: bool,
     allow_insecure_http: bool,
     ca_bundle: Option<PathBuf>,
+    validation: Validation,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +81,7 @@ impl Default for ClientBuilder {
             idempotent: false,
             allow_insecure_http: false,
             ca_bundle: None,
+            validation: Validation::Full,
         }
     }
 }
@@ -155,6 +158,15 @@ impl ClientBuilder {
     /// Off by default because the tag shows on the instance.
     pub fn idempotent(mut self, enabled: bool) -> Self {
         self.idempotent = enabled;
+        self
+    }
+
+    /// What is checked before a create is sent (default [`Validation::Full`]: built-in elements
+    /// offline, any other element against its definition, fetched once per client and cached).
+    /// [`Validation::Offline`] never fetches a definition; [`Validation::Off`] leaves the element's
+    /// rules to the server.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
         self
     }
 
@@ -293,6 +305,8 @@ impl ClientBuilder {
                 backoff: self.backoff,
                 max_backoff: self.max_backoff,
                 idempotent: self.idempotent,
+                validation: self.validation,
+                schemas: SchemaCache::default(),
                 refusal,
                 proxy_variable,
             }),
