@@ -35,7 +35,8 @@ pub const ENV_ORG_SECRET: &str = "CLOUD_ELEMENTS_ORG_SECRET";
 pub const ENV_CA_BUNDLE: &str = "CLOUD_ELEMENTS_CA_BUNDLE";
 
 /// The start of the tag that idempotent provisioning adds to a create
-/// ([`ClientBuilder::idempotent`]); 32 random hexadecimal digits follow.
+/// ([`ClientBuilder::idempotent`]); 32 random hexadecimal digits follow, or the request's
+/// [idempotency key](crate::InstanceRequest::idempotency_key) when it has one.
 pub const PROVISIONING_TAG_PREFIX: &str = "ce-provision-";
 
 /// The longest timeout accepted: longer ones overflow clock arithmetic on some platforms, and no
@@ -155,7 +156,9 @@ impl ClientBuilder {
     /// not found, the create is retried. Without it such failures are returned as they are
     /// ([`Error::instance_may_exist`]).
     ///
-    /// Off by default because the tag shows on the instance.
+    /// Off by default because the tag shows on the instance. A request with its own
+    /// [idempotency key](crate::InstanceRequest::idempotency_key) is always looked up by the
+    /// key's tag, before the create and after an ambiguous failure, whatever this setting.
     pub fn idempotent(mut self, enabled: bool) -> Self {
         self.idempotent = enabled;
         self

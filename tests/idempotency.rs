@@ -81,6 +81,17 @@ fn invalid_keys_are_refused_before_anything_is_sent() {
     assert!(err.to_string().contains("idempotency key") && err.to_string().contains("username, password"), "{err}");
     assert_eq!(sb.request_count(), 0);
     c.create_instance(&keyed("Sales", &"k".repeat(64))).unwrap();
+
+    // A key already used for an instance of another element is refused, nothing created.
+    let pardot = InstanceRequest::new("pardot", "Marketing")
+        .config("apikey.user.name", "n")
+        .config("apikey.user.password", "p")
+        .config("apikey.user.key", "k")
+        .idempotency_key("k".repeat(64));
+    let err = c.create_instance(&pardot).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("already used by instance") && err.to_string().contains("`closeio`"), "{err}");
+    assert_eq!(sb.instances().len(), 1);
 }
 
 #[test]

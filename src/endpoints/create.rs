@@ -45,7 +45,8 @@ impl Client {
     /// {base}/instances?tags[]=ce-provision-<key>` is asked first, and an instance found there is
     /// returned with [`CreateOutcome::AlreadyExisted`] (nothing is sent to `POST /instances`).
     /// A lookup that fails ends the call with its error: creating then could make a second
-    /// instance.
+    /// instance. An instance found with the key but of another element is an
+    /// [`Error::InvalidInput`] (the key was reused for something else).
     ///
     /// ```
     /// # let sandbox = cloud_elements_sandbox::Sandbox::start().unwrap();
@@ -71,7 +72,15 @@ impl Client {
         let redactor = &self.redactor(request.secret_values());
         if let Some(tag) = request.idempotency_tag() {
             if let Some(existing) = self.find_by_tag_retrying(&tag, deadline, redactor)? {
-                return Ok((existing, CreateOutcome::AlreadyExisted));
+                return match existing.element.key.as_deref() {
+                    Some(other) if other != request.element_key() => Err(Error::invalid(format!(
+                        "the idempotency key is already used by instance {} of element `{other}`, not `{}`; \
+                         give this request a key of its own",
+                        existing.id,
+                        request.element_key()
+                    ))),
+                    _ => Ok((existing, CreateOutcome::AlreadyExisted)),
+                };
             }
         }
         let tagged;

@@ -281,13 +281,15 @@ impl InstanceRequest {
         self.configuration.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    /// The tags.
+    /// The tags (the idempotency key's tag, added when the request is sent, is not among them).
     pub fn tags(&self) -> &[String] {
         &self.tags
     }
 
     /// Checks the request against the built-in element definitions without sending it (see
-    /// [`crate::catalog::validate`]).
+    /// [`crate::catalog::validate`]). Other elements get only the checks of the request's own
+    /// shape here; [`Client::validate_request`](crate::Client::validate_request) checks them
+    /// against their definition, fetched from the platform.
     pub fn validate(&self) -> Result<(), Error> {
         crate::validate::validate(self)
     }
