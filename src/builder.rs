@@ -165,7 +165,9 @@ impl ClientBuilder {
     }
 
     /// What is checked before a create is sent (default [`Validation::Full`]: built-in elements
-    /// offline, any other element against its definition, fetched once per client and cached).
+    /// offline, any other element against its definition, fetched once per client and cached:
+    /// up to 256 elements, each for 10 minutes; two threads' first creates of the same element at
+    /// once may both fetch it, which is harmless).
     /// [`Validation::Offline`] never fetches a definition; [`Validation::Off`] leaves the element's
     /// rules to the server.
     pub fn validation(mut self, validation: Validation) -> Self {
