@@ -86,6 +86,11 @@ typedef enum ce_status {
    * retries allow; `ce_last_error_retry_after_ms()` says how long. Nothing was created.
    */
   CE_ERR_RATE_LIMITED = 11,
+  /**
+   * The platform has no element with the request's key; the message names the closest keys.
+   * Nothing was sent.
+   */
+  CE_ERR_UNKNOWN_ELEMENT = 12,
 } ce_status;
 
 /**

@@ -12,6 +12,7 @@ use crate::client::{Client, Inner};
 use crate::error::Error;
 use crate::resolver::CachingResolver;
 use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_RETRIES, MAX_RETRIES};
+use crate::schemas::{SchemaCache, Validation};
 use crate::{proxy, tls, url};
 
 /// The platform's base URL.
@@ -34,7 +35,8 @@ pub const ENV_ORG_SECRET: &str = "CLOUD_ELEMENTS_ORG_SECRET";
 pub const ENV_CA_BUNDLE: &str = "CLOUD_ELEMENTS_CA_BUNDLE";
 
 /// The start of the tag that idempotent provisioning adds to a create
-/// ([`ClientBuilder::idempotent`]); 32 random hexadecimal digits follow.
+/// ([`ClientBuilder::idempotent`]); 32 random hexadecimal digits follow, or the request's
+/// [idempotency key](crate::InstanceRequest::idempotency_key) when it has one.
 pub const PROVISIONING_TAG_PREFIX: &str = "ce-provision-";
 
 /// The longest timeout accepted: longer ones overflow clock arithmetic on some platforms, and no
@@ -62,6 +64,7 @@ pub struct ClientBuilder {
     idempotent: bool,
     allow_insecure_http: bool,
     ca_bundle: Option<PathBuf>,
+    validation: Validation,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +82,7 @@ impl Default for ClientBuilder {
             idempotent: false,
             allow_insecure_http: false,
             ca_bundle: None,
+            validation: Validation::Full,
         }
     }
 }
@@ -152,9 +156,22 @@ impl ClientBuilder {
     /// not found, the create is retried. Without it such failures are returned as they are
     /// ([`Error::instance_may_exist`]).
     ///
-    /// Off by default because the tag shows on the instance.
+    /// Off by default because the tag shows on the instance. A request with its own
+    /// [idempotency key](crate::InstanceRequest::idempotency_key) is always looked up by the
+    /// key's tag, before the create and after an ambiguous failure, whatever this setting.
     pub fn idempotent(mut self, enabled: bool) -> Self {
         self.idempotent = enabled;
+        self
+    }
+
+    /// What is checked before a create is sent (default [`Validation::Full`]: built-in elements
+    /// offline, any other element against its definition, fetched once per client and cached:
+    /// up to 256 elements, each for 10 minutes; two threads' first creates of the same element at
+    /// once may both fetch it, which is harmless).
+    /// [`Validation::Offline`] never fetches a definition; [`Validation::Off`] leaves the element's
+    /// rules to the server.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
         self
     }
 
@@ -293,6 +310,8 @@ impl ClientBuilder {
                 backoff: self.backoff,
                 max_backoff: self.max_backoff,
                 idempotent: self.idempotent,
+                validation: self.validation,
+                schemas: SchemaCache::default(),
                 refusal,
                 proxy_variable,
             }),

@@ -11,6 +11,7 @@ use crate::auth::{Credentials, Secret};
 use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::redact::Redactor;
+use crate::schemas::{SchemaCache, Validation};
 
 /// A Cloud Elements API client.
 ///
@@ -52,6 +53,10 @@ pub(crate) struct Inner {
     pub(crate) backoff: Duration,
     pub(crate) max_backoff: Duration,
     pub(crate) idempotent: bool,
+    /// What is checked before a create is sent.
+    pub(crate) validation: Validation,
+    /// Element definitions fetched for validation.
+    pub(crate) schemas: SchemaCache,
     /// Why nothing may be sent (plain http to a remote host, not allowed), if so.
     pub(crate) refusal: Option<String>,
     /// The environment variable the proxy came from, when calls go through one.

@@ -5,11 +5,11 @@
 //! input problems name keys, never values, and text that came from the server has every secret the
 //! client knows replaced by `[redacted]` before it is stored.
 
-use std::fmt;
 use std::time::Duration;
 
 use crate::redact::{Redactor, snippet, unescape_json, without_token_values};
 
+mod display;
 mod effect;
 
 pub use effect::Effect;
@@ -27,6 +27,15 @@ pub enum Error {
     InvalidInput {
         /// One sentence per problem, all found at once.
         problems: Vec<String>,
+    },
+    /// The platform has no element with this key (`GET /elements/{key}` answered 404). Nothing
+    /// was created.
+    UnknownElement {
+        /// The key asked for.
+        key: String,
+        /// The known keys closest to it, closest first (empty when the element list could not be
+        /// had or nothing is close).
+        suggestions: Vec<String>,
     },
     /// Required configuration entries are missing or empty. Nothing was sent.
     MissingConfiguration {
@@ -125,6 +134,9 @@ pub enum TimeoutKind {
     Connect,
     /// The whole call took longer than the overall timeout.
     Overall,
+    /// No OAuth redirect reached the listener on the callback URL in time
+    /// ([`oauth::CallbackListener::wait`](crate::oauth::CallbackListener::wait)); nothing was sent.
+    Redirect,
 }
 
 /// A fieldless summary of an [`Error`], for mapping to status codes in other languages.
@@ -135,6 +147,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// [`Error::MissingConfiguration`].
     MissingConfiguration,
+    /// [`Error::UnknownElement`].
+    UnknownElement,
     /// [`Error::Api`] with status 401.
     Unauthorized,
     /// [`Error::Api`] with status 404.
@@ -158,6 +172,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::MissingConfiguration { .. } => ErrorKind::MissingConfiguration,
+            Error::UnknownElement { .. } => ErrorKind::UnknownElement,
             Error::Api(api) if api.status == 401 => ErrorKind::Unauthorized,
             Error::Api(api) if api.status == 404 => ErrorKind::NotFound,
             Error::Api(api) if api.status == 429 || (api.status == 503 && api.retry_after.is_some()) => {
@@ -184,7 +199,9 @@ impl Error {
         match self {
             Error::Api(api) => api.effect,
             Error::Transport { effect, .. } | Error::Timeout { effect, .. } | Error::Decode { effect, .. } => *effect,
-            Error::InvalidInput { .. } | Error::MissingConfiguration { .. } => Effect::Nothing,
+            Error::InvalidInput { .. } | Error::MissingConfiguration { .. } | Error::UnknownElement { .. } => {
+                Effect::Nothing
+            }
         }
     }
 
@@ -266,48 +283,6 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidInput { problems } => {
-                write!(f, "invalid input: {}", problems.join("; "))
-            }
-            Error::MissingConfiguration { element, missing } => {
-                write!(f, "missing required configuration for element `{element}`: {}", missing.join(", "))
-            }
-            Error::Api(api) => api.fmt(f),
-            Error::Transport { message, effect, .. } => {
-                f.write_str(message)?;
-                match effect.clause() {
-                    Some(clause) => write!(f, "; {clause}"),
-                    None => Ok(()),
-                }
-            }
-            Error::Timeout { kind, limit, effect } => {
-                let ms = limit.as_millis();
-                match kind {
-                    // Nothing was sent: nothing can have happened.
-                    TimeoutKind::Connect => write!(f, "timed out: connecting to the server took longer than {ms} ms"),
-                    TimeoutKind::Overall => {
-                        write!(f, "timed out: the request took longer than {ms} ms")?;
-                        match effect.clause() {
-                            Some(clause) => write!(f, "; if the request was sent, {clause}"),
-                            None => Ok(()),
-                        }
-                    }
-                }
-            }
-            Error::Decode { status, reason, snippet, .. } => {
-                write!(f, "undecodable response (HTTP {status}): {reason}")?;
-                if !snippet.is_empty() {
-                    write!(f, "; body starts: {snippet:?}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 impl ApiError {
     /// An answer with this status and nothing else, for tests.
@@ -321,30 +296,6 @@ impl ApiError {
             retry_after,
             effect,
         }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}", self.status)?;
-        match &self.message {
-            Some(message) => write!(f, ": {message}")?,
-            None if self.body.is_empty() => f.write_str(" with an empty body")?,
-            None => write!(f, "; body starts: {:?}", snippet(&self.body))?,
-        }
-        if let Some(provider) = &self.provider_message {
-            write!(f, " (provider: {provider})")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
-        }
-        if let Some(wait) = self.retry_after {
-            write!(f, "; the server asks to retry after {} s", wait.as_secs())?;
-        }
-        if let Some(clause) = self.effect.clause() {
-            write!(f, "; {clause}")?;
-        }
-        Ok(())
     }
 }
 

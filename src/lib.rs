@@ -42,8 +42,10 @@
 // Where things are: `client.rs` holds the shared client and `builder.rs` its settings (with
 // `tls.rs`, `proxy.rs`, `url.rs`); `endpoints/` the calls, one file per resource; `call/` the one
 // path every call takes (send, read, map the error, retry by the rule in `retry.rs`); `models/`
-// what is sent and answered; `validate.rs` the checks before sending; `redact.rs` what keeps
-// secrets out of error text; `transport.rs` and `resolver.rs` the connection layer.
+// what is sent and answered; `validate.rs` the checks before sending and `schemas.rs` the element
+// definition they use (built in, or fetched and cached); `oauth/` the loopback listener for the
+// provider's redirect; `redact.rs` what keeps secrets out of error text; `transport.rs` and
+// `resolver.rs` the connection layer.
 
 pub mod auth;
 mod builder;
@@ -61,6 +63,7 @@ mod python;
 mod redact;
 mod resolver;
 pub mod retry;
+mod schemas;
 mod tls;
 mod transport;
 mod url;
@@ -76,8 +79,11 @@ pub use error::{ApiError, Effect, Error, ErrorKind, TimeoutKind, TransportKind};
 pub use models::configuration::ConfigurationEntry;
 pub use models::filter::InstanceFilter;
 pub use models::instance::{Authentication, Configuration, Element, Instance};
+pub use models::oauth::OAuthUrlRequest;
+pub use models::outcome::CreateOutcome;
 pub use models::request::{EventVendorType, InstanceRequest};
 pub use models::update::InstanceUpdate;
+pub use schemas::Validation;
 
 /// The crate version, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

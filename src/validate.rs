@@ -10,6 +10,26 @@ use crate::models::request::InstanceRequest;
 use crate::url::is_http_url;
 
 const PARDOT_PROVIDER_VERSION: &str = "provider.version";
+/// How a missing OAuth code is named among the missing entries.
+const OAUTH_CODE: &str = "providerData.code";
+/// The longest idempotency key.
+const MAX_IDEMPOTENCY_KEY: usize = 64;
+
+/// Why `key` cannot be an idempotency key (1 to 64 characters from `A-Z a-z 0-9 . _ -`), if it
+/// cannot.
+pub(crate) fn idempotency_key_problem(key: &str) -> Option<String> {
+    const ALPHABET: &str = "letters A-Z and a-z, digits, `.`, `_` and `-`";
+    let count = key.chars().count();
+    if key.is_empty() {
+        Some(format!("the idempotency key is empty; it must be 1 to {MAX_IDEMPOTENCY_KEY} of {ALPHABET}"))
+    } else if let Some(bad) = key.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+        Some(format!("the idempotency key contains {bad:?} (U+{:04X}); only {ALPHABET} are allowed", u32::from(bad)))
+    } else if count > MAX_IDEMPOTENCY_KEY {
+        Some(format!("the idempotency key is {count} characters long; at most {MAX_IDEMPOTENCY_KEY} are allowed"))
+    } else {
+        None
+    }
+}
 
 /// Checks a request against the built-in definition of its element, when there is one (see
 /// [`validate_against`]). Other elements get the checks every request gets: the server decides the
@@ -31,7 +51,7 @@ pub fn is_secret_entry(element_key: &str, key: &str) -> bool {
 
 const TYPOGRAPHIC_QUOTES: [char; 4] = ['\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}'];
 
-fn typographic_quote(text: &str) -> Option<char> {
+pub(crate) fn typographic_quote(text: &str) -> Option<char> {
     text.chars().find(|c| TYPOGRAPHIC_QUOTES.contains(c))
 }
 
@@ -48,7 +68,10 @@ fn quote_problem(what: &str, quote: char) -> String {
 /// Every entry the definition says a user must supply
 /// ([`ConfigEntry::must_supply`](cloud_elements_catalog::ConfigEntry::must_supply)) and the request
 /// leaves absent or blank is missing, named in display order; an entry marked `allowEmpty` may be
-/// blank. Returns [`Error::MissingConfiguration`] when the only problem is missing entries, and
+/// blank. For an OAuth element ([`ElementDefinition::is_oauth`]) the code the provider's redirect
+/// returned ([`InstanceRequest::oauth_code`]) is needed too: without it `providerData.code` is
+/// named last among the missing entries. An [idempotency key](InstanceRequest::idempotency_key)
+/// must be 1 to 64 characters from `A-Z a-z 0-9 . _ -`. Returns [`Error::MissingConfiguration`] when the only problem is missing entries, and
 /// [`Error::InvalidInput`] listing every problem (missing entries included) otherwise. Messages
 /// name keys, never values.
 ///
@@ -92,6 +115,10 @@ pub fn validate_against(request: &InstanceRequest, definition: Option<&ElementDe
         }
     }
 
+    if let Some(key) = request.get_idempotency_key() {
+        problems.extend(idempotency_key_problem(key));
+    }
+
     let mut missing = Vec::new();
     if let Some(definition) = definition {
         missing = definition.missing(|k| request.config_value(k));
@@ -104,6 +131,11 @@ pub fn validate_against(request: &InstanceRequest, definition: Option<&ElementDe
         }
     }
     check_common(request, &mut problems, &mut missing);
+    if definition.is_some_and(ElementDefinition::is_oauth)
+        && request.provider_code().is_none_or(|c| c.trim().is_empty())
+    {
+        missing.push(OAUTH_CODE.to_owned());
+    }
 
     match (problems.is_empty(), missing.is_empty()) {
         (true, true) => Ok(()),
@@ -182,7 +214,12 @@ mod tests {
         assert_eq!(err.missing(), ["username"]);
         validate(&req("closeio").config("username", "k").config("password", "")).unwrap();
         let err = validate(&req("clover")).unwrap_err();
-        assert_eq!(err.missing(), ["oauth.api.key", "oauth.api.secret", "merchantId"]);
+        assert_eq!(err.missing(), ["oauth.api.key", "oauth.api.secret", "merchantId", "providerData.code"]);
+        let err = validate(&req("clover").oauth_code(" ")).unwrap_err();
+        assert_eq!(err.missing(), ["oauth.api.key", "oauth.api.secret", "merchantId", "providerData.code"]);
+        let with_code = req("clover").oauth_code("c").config("oauth.api.key", "k");
+        let err = validate(&with_code.config("oauth.api.secret", "s")).unwrap_err();
+        assert_eq!(err.missing(), ["merchantId"]);
     }
 
     #[test]
@@ -200,6 +237,17 @@ mod tests {
         assert_eq!(err.missing(), ["a", "b"]);
         validate_against(&req("acme").config("a", "1").config("b", "2"), Some(&definition)).unwrap();
         validate_against(&req("acme"), None).unwrap();
+    }
+
+    #[test]
+    fn idempotency_keys_are_short_and_plain() {
+        for good in ["a", "batch-7.record_42", &"k".repeat(64)] {
+            validate(&req("acme").idempotency_key(good)).unwrap();
+        }
+        for (bad, says) in [("", "empty"), ("a b", "' '"), ("é", "U+00E9"), (&"k".repeat(65), "65 characters")] {
+            let err = validate(&req("acme").idempotency_key(bad)).unwrap_err();
+            assert!(err.to_string().contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

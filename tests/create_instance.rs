@@ -213,9 +213,25 @@ fn unauthorized_carries_the_servers_message_and_request_id() {
 }
 
 #[test]
-fn unknown_element_is_left_to_the_server() {
+fn unknown_element_is_found_before_sending_or_left_to_the_server() {
     let sb = Sandbox::start().unwrap();
-    let err = client(&sb).create_instance(&InstanceRequest::new("nosuchelement", "x").config("a", "b")).unwrap_err();
+    let request = InstanceRequest::new("nosuchelement", "x").config("a", "b");
+    // By default the element's definition is asked for: a 404 there is an unknown element, and
+    // nothing is posted.
+    let err = client(&sb).create_instance(&request).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownElement, "{err:?}");
+    assert_eq!(err.to_string(), "no element with key `nosuchelement`");
+    assert!(sb.requests().iter().all(|r| r.method == "GET"));
+    // Without validation the server decides.
+    sb.reset();
+    let off = Client::builder()
+        .base_url(sb.url())
+        .user_secret(sb.user_secret())
+        .organization_secret(sb.organization_secret())
+        .validation(cloud_elements::Validation::Off)
+        .build()
+        .unwrap();
+    let err = off.create_instance(&request).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err:?}");
     assert!(err.to_string().contains("nosuchelement"), "{err}");
     assert_eq!(sb.request_count(), 1);
@@ -465,12 +481,13 @@ fn connections_are_kept_alive_and_reused() {
     for i in 0..20 {
         c.create_instance(&closeio(&format!("n{i}"))).unwrap();
     }
-    // Error answers are read to the end too, so their connection goes back to the pool.
+    // Error answers are read to the end too, so their connection goes back to the pool (here the
+    // 404 of the unknown element's definition, then the element list).
     let err = c.create_instance(&InstanceRequest::new("nosuchelement", "x")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.kind(), ErrorKind::UnknownElement);
     let clone = c.clone();
     clone.create_instance(&closeio("from a clone")).unwrap();
-    assert_eq!(sb.request_count(), 22);
+    assert_eq!(sb.request_count(), 23);
     assert_eq!(sb.connection_count(), 1, "every request should reuse the first connection");
 }
 

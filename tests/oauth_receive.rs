@@ -187,7 +187,7 @@ fn the_timeout_is_honoured() {
     let err = receiver.join().unwrap().unwrap_err();
     let elapsed = start.elapsed();
     assert!(
-        matches!(err, Error::Timeout { kind: TimeoutKind::Overall, limit: l, effect: cloud_elements::Effect::Nothing } if l == limit),
+        matches!(err, Error::Timeout { kind: TimeoutKind::Redirect, limit: l, effect: cloud_elements::Effect::Nothing } if l == limit),
         "{err:?}"
     );
     assert!(elapsed >= limit && elapsed < limit + Duration::from_secs(1), "{elapsed:?}");

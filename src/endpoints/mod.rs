@@ -3,5 +3,7 @@
 
 mod configuration;
 mod create;
+mod elements;
 mod enabled;
 mod instances;
+mod oauth;

@@ -39,6 +39,9 @@ pub enum ce_status {
     /// The server answered 429 (or 503 with `Retry-After`) and asked to wait longer than the
     /// retries allow; `ce_last_error_retry_after_ms()` says how long. Nothing was created.
     CE_ERR_RATE_LIMITED = 11,
+    /// The platform has no element with the request's key; the message names the closest keys.
+    /// Nothing was sent.
+    CE_ERR_UNKNOWN_ELEMENT = 12,
 }
 
 impl From<ErrorKind> for ce_status {
@@ -46,6 +49,7 @@ impl From<ErrorKind> for ce_status {
         match kind {
             ErrorKind::InvalidInput => ce_status::CE_ERR_INVALID_ARGUMENT,
             ErrorKind::MissingConfiguration => ce_status::CE_ERR_MISSING_CONFIGURATION,
+            ErrorKind::UnknownElement => ce_status::CE_ERR_UNKNOWN_ELEMENT,
             ErrorKind::Unauthorized => ce_status::CE_ERR_UNAUTHORIZED,
             ErrorKind::NotFound => ce_status::CE_ERR_NOT_FOUND,
             ErrorKind::RateLimited => ce_status::CE_ERR_RATE_LIMITED,
@@ -222,6 +226,7 @@ pub extern "C" fn ce_status_str(status: c_int) -> *const c_char {
         9 => c"CE_ERR_BUFFER_TOO_SMALL",
         10 => c"CE_ERR_INTERNAL",
         11 => c"CE_ERR_RATE_LIMITED",
+        12 => c"CE_ERR_UNKNOWN_ELEMENT",
         _ => c"CE_UNKNOWN_STATUS",
     };
     name.as_ptr()

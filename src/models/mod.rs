@@ -3,5 +3,7 @@
 pub mod configuration;
 pub mod filter;
 pub mod instance;
+pub mod oauth;
+pub mod outcome;
 pub mod request;
 pub mod update;

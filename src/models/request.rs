@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::builder::PROVISIONING_TAG_PREFIX;
 use crate::catalog::common;
 use crate::error::Error;
 
@@ -33,6 +34,7 @@ pub struct InstanceRequest {
     configuration: Vec<(String, String)>,
     tags: Vec<String>,
     provider_data: Option<Map<String, Value>>,
+    idempotency_key: Option<String>,
 }
 
 /// How the platform learns of changes in the third-party service (`event.vendor.type`).
@@ -90,6 +92,10 @@ impl InstanceRequest {
                 ("tags", Value::Array(tags)) => {
                     for tag in tags {
                         match tag {
+                            // The tag an idempotency key is sent as reads back as that key.
+                            Value::String(tag) if request.idempotency_key.is_none() && key_of_tag(&tag).is_some() => {
+                                request.idempotency_key = key_of_tag(&tag).map(str::to_owned);
+                            }
                             Value::String(tag) => request.tags.push(tag),
                             _ => problems.push("every tag must be a string".to_owned()),
                         }
@@ -167,6 +173,55 @@ impl InstanceRequest {
         self
     }
 
+    /// Sets the idempotency key (builder style): a name for this create that stays the same when
+    /// it is run again (a record's id in a batch, say), sent as the tag
+    /// [`PROVISIONING_TAG_PREFIX`](crate::PROVISIONING_TAG_PREFIX)`<key>`. With a key,
+    /// [`Client::create_instance`](crate::Client::create_instance) first looks for an instance
+    /// carrying that tag and returns it instead of creating a second one; after a failure that
+    /// leaves the outcome open it looks again before sending again.
+    ///
+    /// A key is 1 to 64 characters from `A-Z a-z 0-9 . _ -`; [`validate`](Self::validate)
+    /// refuses any other.
+    ///
+    /// ```
+    /// use cloud_elements::InstanceRequest;
+    ///
+    /// let request = InstanceRequest::new("closeio", "Sales").idempotency_key("batch-7.record-42");
+    /// assert_eq!(request.get_idempotency_key(), Some("batch-7.record-42"));
+    /// assert!(request.to_json().contains(r#""tags":["ce-provision-batch-7.record-42"]"#));
+    /// assert!(InstanceRequest::new("closeio", "Sales").idempotency_key("no spaces").validate().is_err());
+    /// ```
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.set_idempotency_key(key);
+        self
+    }
+
+    /// Sets the idempotency key (see [`idempotency_key`](Self::idempotency_key)).
+    pub fn set_idempotency_key(&mut self, key: impl Into<String>) -> &mut Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Removes the idempotency key, returning it.
+    pub fn clear_idempotency_key(&mut self) -> Option<String> {
+        self.idempotency_key.take()
+    }
+
+    /// The idempotency key, if one is set.
+    pub fn get_idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// The tag the idempotency key is sent as, if one is set.
+    pub(crate) fn idempotency_tag(&self) -> Option<String> {
+        self.idempotency_key.as_deref().map(|key| format!("{PROVISIONING_TAG_PREFIX}{key}"))
+    }
+
+    /// The OAuth code (`providerData.code`), if one is set and is text.
+    pub(crate) fn provider_code(&self) -> Option<&str> {
+        self.provider_data.as_ref()?.get("code")?.as_str()
+    }
+
     /// `event.notification.enabled`: whether the platform sends events (default false).
     pub fn event_notifications(self, enabled: bool) -> Self {
         self.config(common::EVENT_NOTIFICATION_ENABLED, bool_text(enabled))
@@ -226,13 +281,15 @@ impl InstanceRequest {
         self.configuration.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    /// The tags.
+    /// The tags (the idempotency key's tag, added when the request is sent, is not among them).
     pub fn tags(&self) -> &[String] {
         &self.tags
     }
 
     /// Checks the request against the built-in element definitions without sending it (see
-    /// [`crate::catalog::validate`]).
+    /// [`crate::catalog::validate`]). Other elements get only the checks of the request's own
+    /// shape here; [`Client::validate_request`](crate::Client::validate_request) checks them
+    /// against their definition, fetched from the platform.
     pub fn validate(&self) -> Result<(), Error> {
         crate::validate::validate(self)
     }
@@ -256,7 +313,13 @@ impl InstanceRequest {
             .iter()
             .filter(|(k, v)| v.len() >= 8 || (v.len() >= 3 && crate::catalog::is_secret_entry(&self.element_key, k)))
             .map(|(_, v)| v.as_str())
+            .chain(self.provider_code().filter(|code| !code.is_empty()))
     }
+}
+
+/// The idempotency key a tag carries, when it is the tag of a well-formed key.
+fn key_of_tag(tag: &str) -> Option<&str> {
+    tag.strip_prefix(PROVISIONING_TAG_PREFIX).filter(|key| crate::validate::idempotency_key_problem(key).is_none())
 }
 
 fn bool_text(value: bool) -> &'static str {
@@ -294,6 +357,12 @@ impl Serialize for Body<'_> {
                 map.end()
             }
         }
+        struct Tags<'a>(&'a [String], &'a str);
+        impl Serialize for Tags<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(String::as_str).chain([self.1]))
+            }
+        }
         let r = self.0;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("element", &Element(&r.element_key))?;
@@ -301,7 +370,10 @@ impl Serialize for Body<'_> {
             map.serialize_entry("providerData", data)?;
         }
         map.serialize_entry("configuration", &Configuration(&r.configuration))?;
-        map.serialize_entry("tags", &r.tags)?;
+        match r.idempotency_tag() {
+            Some(tag) => map.serialize_entry("tags", &Tags(&r.tags, &tag))?,
+            None => map.serialize_entry("tags", &r.tags)?,
+        }
         map.serialize_entry("name", &r.name)?;
         map.end()
     }
@@ -316,73 +388,11 @@ impl fmt::Debug for InstanceRequest {
             .field("configuration_keys", &keys)
             .field("tags", &self.tags)
             .field("provider_data", &self.provider_data.as_ref().map(|_| "[redacted]"))
+            .field("idempotency_key", &self.idempotency_key)
             .finish()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn setting_a_key_again_replaces_it_in_place() {
-        let r = InstanceRequest::new("closeio", "n").config("a", "1").config("b", "2").config("a", "3");
-        assert_eq!(r.configuration().collect::<Vec<_>>(), [("a", "3"), ("b", "2")]);
-    }
-
-    #[test]
-    fn from_json_reports_every_problem_without_values() {
-        let err = InstanceRequest::from_json(
-            r#"{"element": "closeio", "configuration": {"password": null}, "tags": [1], "name": 5, "extra": 1}"#,
-        )
-        .unwrap_err();
-        let Error::InvalidInput { problems } = &err else { panic!("{err:?}") };
-        assert_eq!(problems.len(), 5, "{problems:?}");
-        assert!(InstanceRequest::from_json("{").unwrap_err().to_string().contains("not valid JSON"));
-        assert!(InstanceRequest::from_json("[]").is_err());
-    }
-
-    #[test]
-    fn oauth_body_has_provider_data() {
-        let r = InstanceRequest::new("sfdc", "n").oauth_code("xyz").config("oauth.api.key", "k");
-        assert_eq!(
-            r.to_json(),
-            r#"{"element":{"key":"sfdc"},"providerData":{"code":"xyz"},"configuration":{"oauth.api.key":"k"},"tags":[],"name":"n"}"#
-        );
-        assert!(!format!("{r:?}").contains("xyz"));
-    }
-
-    /// serde_json's default float parser may be one unit in the last place off (the first
-    /// decode_instance run tripped over it), so a number in `providerData` was not sent as
-    /// written and did not survive `from_json(to_json())`; Cargo.toml enables `float_roundtrip`.
-    #[test]
-    fn numbers_are_sent_as_written_and_round_trip() {
-        let json = r#"{"element":{"key":"x"},"providerData":{"a":130.65331632653061,"b":1.2922373530862477e20},"configuration":{},"tags":[],"name":"n"}"#;
-        let r = InstanceRequest::from_json(json).unwrap();
-        let body = r.to_json();
-        assert!(body.contains(r#""a":130.65331632653061,"b":1.2922373530862477e+20"#), "{body}");
-        let again = InstanceRequest::from_json(&body).unwrap();
-        assert!(again == r, "{body} -> {}", again.to_json());
-    }
-
-    #[test]
-    fn typed_common_entries_are_strings() {
-        let r = InstanceRequest::new("acme", "n")
-            .event_notifications(true)
-            .event_vendor_type(EventVendorType::Polling)
-            .event_poller_refresh_interval(15)
-            .event_poller_configuration(&serde_json::json!({"contacts": {}}))
-            .filter_response_nulls(false);
-        assert_eq!(
-            r.configuration().collect::<Vec<_>>(),
-            [
-                ("event.notification.enabled", "true"),
-                ("event.vendor.type", "polling"),
-                ("event.poller.refresh_interval", "15"),
-                ("event.poller.configuration", r#"{"contacts":{}}"#),
-                ("filter.response.nulls", "false"),
-            ]
-        );
-        r.validate().unwrap();
-    }
-}
+#[path = "request_tests.rs"]
+mod tests;

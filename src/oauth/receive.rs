@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::ErrorKind as IoKind;
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -22,34 +22,18 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_QUOTED_CHARS: usize = 200;
 
 /// Waits for the OAuth provider to redirect the browser to `callback_url`, and returns the `code`
-/// of that redirect.
+/// of that redirect: [`CallbackListener::bind`] then [`CallbackListener::wait`], which say what is
+/// checked and answered.
 ///
-/// `callback_url` must be `http://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`) with an
-/// explicit port, as registered with the provider; its path (`/` when it has none) is where the
-/// redirect is expected. The call listens on that address (`localhost` as 127.0.0.1) until one
-/// `GET` of that path with a query arrives, answers the browser with a short page ("Authorization
-/// received. You can close this window.", or what went wrong), stops listening and returns.
-/// Meanwhile a browser's idle pre-connections, `/favicon.ico` and any other path (answered 404)
-/// neither block nor end the wait. Start it before the browser is sent to the provider (on a
-/// thread of its own): a provider that remembers the user's consent redirects at once.
-///
-/// `state` is the value the authorization URL was built with: the redirect must carry the same
-/// one, or it is refused as a possible cross-site request forgery (a redirect, say from a page the
-/// user visited, that delivers the attacker's code). Passing a fresh random value per login is
-/// strongly recommended; `None` skips the check.
-///
-/// The code is a credential: it is in no error, `Debug` output or page.
+/// It starts listening only when called, so call it (on a thread of its own) before the browser
+/// is sent to the provider: a provider that remembers the user's consent redirects at once. An
+/// application that opens the browser itself does better to bind first, then open the browser,
+/// then wait, with [`CallbackListener`]: no redirect can then arrive before the port is open.
 ///
 /// # Errors
 ///
-/// - [`Error::InvalidInput`]: `callback_url` is not such a URL, or `state` is `Some("")`
-///   (nothing is listened on); the redirect's `state` is missing or wrong; the provider
-///   redirected with `error` (`access_denied` when the user declined; its `error_description` is
-///   quoted); or the redirect carries no `code`.
-/// - [`Error::Transport`] of kind [`TransportKind::Io`]: the port is busy (another program listens
-///   there) or cannot be listened on.
-/// - [`Error::Timeout`] of kind [`TimeoutKind::Overall`] with `limit` = `timeout`: no redirect
-///   arrived in time.
+/// As [`CallbackListener::bind`] and [`CallbackListener::wait`]; `state` is checked (not
+/// `Some("")`) before anything is listened on.
 ///
 /// # Example
 ///
@@ -86,19 +70,105 @@ const MAX_QUOTED_CHARS: usize = 200;
 /// ```
 pub fn receive_code(callback_url: &str, state: Option<&str>, timeout: Duration) -> Result<String, Error> {
     let callback = CallbackUrl::parse(callback_url)?;
+    check_state(state)?;
+    CallbackListener::listen(callback)?.wait(state, timeout)
+}
+
+/// A loopback listener on an OAuth callback URL, bound before the browser goes to the provider
+/// and then waiting for the provider's one redirect: the two steps of [`receive_code`], apart, so
+/// that no redirect can arrive before the port is open.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use cloud_elements::oauth::CallbackListener;
+///
+/// # let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// let listener = CallbackListener::bind(&format!("http://127.0.0.1:{port}/callback"))?;
+/// let addr = listener.local_addr();
+/// // Listening already: now the browser may go to the provider, which redirects at once here.
+/// let browser = std::thread::spawn(move || -> std::io::Result<String> {
+///     let mut stream = TcpStream::connect(addr)?;
+///     stream.write_all(b"GET /callback?code=c0de&state=s7 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+///     let mut page = String::new();
+///     stream.read_to_string(&mut page)?;
+///     Ok(page)
+/// });
+/// assert_eq!(listener.wait(Some("s7"), Duration::from_secs(30))?, "c0de");
+/// assert!(browser.join().unwrap()?.contains("You can close this window."));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CallbackListener {
+    listener: TcpListener,
+    callback: CallbackUrl,
+}
+
+impl CallbackListener {
+    /// Starts listening on `callback_url`, which must be `http://` to a loopback host
+    /// (`127.0.0.1`, `localhost`, `[::1]`) with an explicit port, as registered with the provider;
+    /// its path (`/` when it has none) is where the redirect is expected. `localhost` is
+    /// listened on as 127.0.0.1.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidInput`]: `callback_url` is not such a URL.
+    /// - [`Error::Transport`] of kind [`TransportKind::Io`]: the port is busy (another program
+    ///   listens there) or cannot be listened on.
+    pub fn bind(callback_url: &str) -> Result<Self, Error> {
+        Self::listen(CallbackUrl::parse(callback_url)?)
+    }
+
+    fn listen(callback: CallbackUrl) -> Result<Self, Error> {
+        Ok(CallbackListener { listener: bind(&callback)?, callback })
+    }
+
+    /// The address listened on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.callback.addr)
+    }
+
+    /// Waits until one `GET` of the callback path with a query arrives, answers the browser with a
+    /// short page ("Authorization received. You can close this window.", or what went wrong),
+    /// stops listening and returns the redirect's `code`. Meanwhile a browser's idle
+    /// pre-connections, `/favicon.ico` and any other path (answered 404) neither block nor end
+    /// the wait.
+    ///
+    /// `state` is the value the authorization URL was built with: the redirect must carry the
+    /// same one, or it is refused as a possible cross-site request forgery (a redirect, say from a
+    /// page the user visited, that delivers the attacker's code). Passing a fresh random value per
+    /// login is strongly recommended; `None` skips the check.
+    ///
+    /// The code is a credential: it is in no error, `Debug` output or page.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidInput`]: `state` is `Some("")`; the redirect's `state` is missing or
+    ///   wrong; the provider redirected with `error` (`access_denied` when the user declined; its
+    ///   `error_description` is quoted); or the redirect carries no `code`.
+    /// - [`Error::Timeout`] of kind [`TimeoutKind::Redirect`] with `limit` = `timeout`: no redirect
+    ///   arrived in time.
+    pub fn wait(self, state: Option<&str>, timeout: Duration) -> Result<String, Error> {
+        check_state(state)?;
+        // No deadline when `timeout` is too large to add to now.
+        let deadline = Instant::now().checked_add(timeout);
+        let expected = Arc::new(Expected { path: self.callback.path.clone(), state: state.map(str::to_owned) });
+        let verdict = wait(&self.listener, &expected, deadline);
+        drop(self);
+        verdict.unwrap_or(Err(Error::Timeout { kind: TimeoutKind::Redirect, limit: timeout, effect: Effect::Nothing }))
+    }
+}
+
+/// Refuses an empty `state`, which protects nothing.
+fn check_state(state: Option<&str>) -> Result<(), Error> {
     if state == Some("") {
         return Err(invalid(
             "the OAuth state is empty, which protects nothing: pass a fresh random value (or None to skip the check)"
                 .to_owned(),
         ));
     }
-    // No deadline when `timeout` is too large to add to now.
-    let deadline = Instant::now().checked_add(timeout);
-    let listener = bind(&callback)?;
-    let expected = Arc::new(Expected { path: callback.path, state: state.map(str::to_owned) });
-    let verdict = wait(&listener, &expected, deadline);
-    drop(listener);
-    verdict.unwrap_or(Err(Error::Timeout { kind: TimeoutKind::Overall, limit: timeout, effect: Effect::Nothing }))
+    Ok(())
 }
 
 /// What the redirect must look like.

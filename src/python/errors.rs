@@ -183,7 +183,7 @@ pub(super) fn closed_err(py: Python<'_>, what: &str) -> PyErr {
 pub(super) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let made = (|| -> PyResult<PyErr> {
         let class = match error.kind() {
-            ErrorKind::InvalidInput => INVALID_INPUT_ERROR.get(py)?.clone(),
+            ErrorKind::InvalidInput | ErrorKind::UnknownElement => INVALID_INPUT_ERROR.get(py)?.clone(),
             ErrorKind::MissingConfiguration => MISSING_CONFIGURATION_ERROR.get(py)?.clone(),
             ErrorKind::Unauthorized => py.get_type::<AuthenticationError>(),
             ErrorKind::NotFound => py.get_type::<NotFoundError>(),
@@ -210,7 +210,7 @@ pub(super) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
                 ("retry_after", api.retry_after.map(|d| d.as_secs_f64()).into_pyobject(py)?),
             ],
             Error::Decode { status, .. } => vec![("status", status.into_pyobject(py)?.into_any())],
-            Error::Transport { .. } | Error::Timeout { .. } => Vec::new(),
+            Error::Transport { .. } | Error::Timeout { .. } | Error::UnknownElement { .. } => Vec::new(),
         };
         attributes.push(("instance_may_exist", may_exist));
         Ok(exception(&class, message, &attributes))
