@@ -173,9 +173,8 @@ static void test_server_errors(void) {
                                          "{\"element\":{\"key\":\"nosuchelement\"},\"configuration\":{},"
                                          "\"tags\":[],\"name\":\"n\"}",
                                          &instance),
-                 CE_ERR_NOT_FOUND);
-    CHECK(ce_last_error_http_status() == 404);
-    CHECK(contains(ce_last_error_message(), "nosuchelement"));
+                 CE_ERR_UNKNOWN_ELEMENT);
+    CHECK(contains(ce_last_error_message(), "no element with key `nosuchelement`"));
     ce_client_free(client);
 
     /* Nothing listens on port 1: a transport error, not a crash. */

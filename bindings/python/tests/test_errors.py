@@ -117,15 +117,13 @@ def test_wrong_secret_is_an_authentication_error(sandbox, make_client):
     assert sandbox.instances() == []
 
 
-def test_unknown_element_is_not_found(sandbox, client):
-    with pytest.raises(ce.NotFoundError) as caught:
-        client.create_instance("nosuchelement", {"a": "b"}, name="Test")
-    e = caught.value
-    assert isinstance(e, ce.ApiError)
-    assert e.status == 404
-    assert "nosuchelement" in e.message
-    assert e.request_id
-    assert sandbox.request_count == 1
+def test_unknown_element_is_refused_before_sending(sandbox, client):
+    with pytest.raises(ce.InvalidInputError) as caught:
+        client.create_instance("closio", {"a": "b"}, name="Test")
+    assert "no element with key `closio`" in str(caught.value)
+    assert "did you mean `closeio`?" in str(caught.value)
+    # The element was looked up (and the list, for the suggestion); nothing was created.
+    assert sandbox.instances() == []
 
 
 def test_other_statuses_are_api_errors(sandbox, client):

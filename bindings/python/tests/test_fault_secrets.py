@@ -234,7 +234,7 @@ def test_no_secret_on_any_error_path(sandbox, tls_sandbox, monkeypatch, caplog, 
     sandbox.inject("body", status=401, body=json.dumps({"requestId": "r-401", "message": ECHO}))
     expect("401 echoing the secrets", ce.AuthenticationError, create(default))
     expect("401 for a wrong secret", ce.AuthenticationError, create(client(organization_secret=WRONG_SECRET)))
-    expect("404 for an unknown element", ce.NotFoundError, create(default, element="nosuchelement"))
+    expect("an unknown element", ce.InvalidInputError, create(default, element="nosuchelement"))
 
     # Answers that are not an instance, echoing every secret.
     echoed = {"id": 1, "name": "Secretive", "configuration": {"username": API_KEY, "password": PASSWORD}}

@@ -85,7 +85,7 @@ def test_every_error_path(sandbox, make_client):
         # Invalid input: a typographic quote and a wrong type in secret values.
         raise_from(client, configuration={"username": f"\u201c{API_KEY}\u201d", "password": PASSWORD}),
         raise_from(client, configuration={"username": API_KEY, "password": 3.14, "other": [PASSWORD]}),
-        # 401 with the wrong secret, and 404.
+        # 401 with the wrong secret, and an unknown element (refused before the create).
         raise_from(make_client(organization_secret=WRONG_SECRET)),
         raise_from(client, "nosuchelement", CONFIGURATION),
     ]
@@ -109,7 +109,7 @@ def test_every_error_path(sandbox, make_client):
         "InvalidInputError",
         "InvalidInputError",
         "AuthenticationError",
-        "NotFoundError",
+        "InvalidInputError",
         "RateLimitedError",
         "TransportError",
         "TransportError",
