@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -33,10 +34,39 @@ class AsyncClient:
     otherwise. Closing waits for calls in flight, then releases the connections and the threads.
     """
 
-    def __init__(self, *, max_workers: int = 32, **settings: Any) -> None:
+    def __init__(
+        self,
+        *,
+        user_secret: Optional[str] = None,
+        organization_secret: Optional[str] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        backoff: Optional[float] = None,
+        max_backoff: Optional[float] = None,
+        idempotent: bool = False,
+        allow_insecure_http: bool = False,
+        ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None,
+        max_response_bytes: Optional[int] = None,
+        max_workers: int = 32,
+    ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
-        self._client = Client(**settings)
+        self._client = Client(
+            user_secret=user_secret,
+            organization_secret=organization_secret,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retries=retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            idempotent=idempotent,
+            allow_insecure_http=allow_insecure_http,
+            ca_bundle=ca_bundle,
+            max_response_bytes=max_response_bytes,
+        )
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="cloud-elements")
 
     @property
