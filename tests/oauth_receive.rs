@@ -186,10 +186,7 @@ fn the_timeout_is_honoured() {
     let _idle = connect(port);
     let err = receiver.join().unwrap().unwrap_err();
     let elapsed = start.elapsed();
-    assert!(
-        matches!(err, Error::Timeout { kind: TimeoutKind::Overall, limit: l, effect: cloud_elements::Effect::Nothing } if l == limit),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout { kind: TimeoutKind::Overall, limit: l, effect: cloud_elements::Effect::Nothing } if l == limit), "{err:?}");
     assert!(elapsed >= limit && elapsed < limit + Duration::from_secs(1), "{elapsed:?}");
     assert_not_listening(port);
 }
