@@ -131,3 +131,23 @@ def test_errors_are_the_sync_ones(sandbox: ce.Sandbox) -> None:
 def test_settings_are_the_clients() -> None:
     with pytest.raises(ce.InvalidInputError):
         ce.AsyncClient(base_url="http://127.0.0.1:1/x", user_secret="u", organization_secret="o", timeout=-1)
+
+
+def test_async_client_has_every_verb_of_client_with_the_same_parameters() -> None:
+    import inspect
+
+    sync_only = {"close", "authorization_header"}
+    verbs = [
+        name
+        for name, member in vars(ce.Client).items()
+        if not name.startswith("_") and callable(member) and name not in sync_only
+    ]
+    assert len(verbs) == 11, verbs
+    for name in verbs:
+        method = getattr(ce.AsyncClient, name)
+        assert inspect.iscoroutinefunction(method), name
+        native = inspect.signature(getattr(ce.Client, name))
+        wrapped = inspect.signature(method)
+        assert list(native.parameters) == list(wrapped.parameters), name
+        for parameter in list(native.parameters.values())[1:]:  # `self` is positional-only natively
+            assert parameter.kind == wrapped.parameters[parameter.name].kind, (name, parameter.name)
