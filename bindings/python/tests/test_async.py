@@ -62,7 +62,8 @@ def test_every_verb(sandbox: ce.Sandbox) -> None:
 
 
 def test_the_event_loop_keeps_serving_while_50_creates_are_in_flight(sandbox: ce.Sandbox) -> None:
-    delay_ms = 300
+    # Each create waits 1 s at the sandbox: a loop blocked by even one of them would show a 1 s gap.
+    delay_ms = 1000
     sandbox.inject("delay", ms=delay_ms, times=50)
 
     async def main() -> None:
@@ -83,13 +84,13 @@ def test_the_event_loop_keeps_serving_while_50_creates_are_in_flight(sandbox: ce
             done.set()
             await ticking
         assert len({inst.id for inst in made}) == 50
-        # The creates ran at once (not one after another: that would take 50 x 300 ms)...
-        assert delay_ms / 1000 <= elapsed < 5, elapsed
+        # The creates ran at once (not one after another: that would take 50 s)...
+        assert delay_ms / 1000 <= elapsed < 10, elapsed
         # ...and meanwhile the loop ran the ticker every few milliseconds, never blocked for long.
         during = [t for t in ticks if t <= started + elapsed]
         gaps = [b - a for a, b in zip(during, during[1:])]
         assert len(during) >= 10, len(during)
-        assert max(gaps) < 0.25, max(gaps)
+        assert max(gaps) < 0.5, max(gaps)
 
     asyncio.run(main())
 
