@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, TimeoutKind, TransportKind};
 const ERRORS_MODULE: &str = "cloud_elements._errors";
 
 /// Every exception class, by name, as `_errors.py` defines them (and `_native` re-exports them).
-pub(super) const EXCEPTIONS: [&str; 15] = [
+const EXCEPTIONS: [&str; 15] = [
     "CloudElementsError",
     "InvalidInputError",
     "MissingConfigurationError",
