@@ -75,8 +75,29 @@ def status(e: ce.CloudElementsError) -> Optional[int]:
 
 def problems(e: ce.InvalidInputError) -> list[str]:
     return list(e.problems)
+
+
+def entries(client: ce.Client, instance: ce.Instance) -> dict[str, str]:
+    # Configuration values are `str`, or `Secret` for secret entries.
+    values = {e["key"]: e["property_value"] for e in client.instance_configuration(instance.id)}
+    return {k: v if isinstance(v, str) else v.get_secret_value() for k, v in values.items()}
+
+
+async def tagged(client: ce.AsyncClient, tags: tuple[str, ...]) -> list[int]:
+    async with client:
+        return [i.id for i in await client.list_instances(tags=tags)]
+
+
+def api_status(e: ce.ApiError) -> int:
+    return e.status + 0
 EOF
 (cd "$tmp" && "$venv_python" -m mypy --strict typed_use.py)
+
+# The tests of the newer API are typed: mypy checks them as a user's code, against the stubs.
+step "Python: mypy --strict on the typed tests"
+tests_dir=$PWD/bindings/python/tests
+(cd "$tmp" && "$venv_python" -m mypy --strict "$tests_dir/test_verbs.py" "$tests_dir/test_async.py" \
+    "$tests_dir/test_sandbox_elements.py")
 
 smoke=$(cat <<'EOF'
 import pathlib

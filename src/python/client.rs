@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyString};
+use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 
-use super::convert::{configuration_entries, seconds, text};
+use super::convert::{json_to_py, seconds, text};
 use super::errors::{closed_err, invalid_input, refuse_problems, to_py_err};
 use super::instance::PyInstance;
-use super::lock;
+use super::{lock, verbs};
 use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
-use crate::{Client as CoreClient, ClientBuilder, Error, InstanceRequest};
+use crate::{Client as CoreClient, ClientBuilder, Error};
 
 /// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
 /// Share one between threads; every call releases the GIL while it waits on the network.
@@ -38,6 +38,14 @@ pub(super) struct PyClient {
 impl PyClient {
     fn client(&self, py: Python<'_>) -> PyResult<CoreClient> {
         lock(&self.client).clone().ok_or_else(|| closed_err(py, "client"))
+    }
+
+    /// An instance token argument as text.
+    fn token(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<String> {
+        let mut problems = Vec::new();
+        let token = text(token, "instance token", &mut problems);
+        refuse_problems(py, problems)?;
+        Ok(token)
     }
 }
 
@@ -113,40 +121,115 @@ impl PyClient {
     }
 
     /// Provisions an instance (`POST /instances`). Configuration values may be `str`, `bool`
-    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text). Resent only when nothing was
-    /// created (see `retries`) or, with `idempotent`, after a lookup found nothing; when an error's
+    /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text); `tags` any sequence of `str`;
+    /// `oauth_code` the code of an OAuth element's redirect. Resent only when nothing was created
+    /// (see `retries`) or, with `idempotent`, after a lookup found nothing; when an error's
     /// `instance_may_exist` is true the instance may exist nevertheless.
-    #[pyo3(signature = (element_key, configuration, *, name, tags=None))]
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None, oauth_code=None))]
     fn create_instance(
         &self,
         py: Python<'_>,
         element_key: &Bound<'_, PyString>,
         configuration: &Bound<'_, PyAny>,
         name: &Bound<'_, PyString>,
-        tags: Option<Vec<Bound<'_, PyString>>>,
+        tags: Option<&Bound<'_, PyAny>>,
+        oauth_code: Option<&Bound<'_, PyString>>,
     ) -> PyResult<PyInstance> {
+        verbs::create(py, self.client(py)?, element_key, configuration, name, tags, oauth_code)
+    }
+
+    /// Provisions an instance from the platform's instance JSON (`instance.json`): a `str`, or a
+    /// dict in that shape (`element.key`, `name`, `configuration`, `tags`, `providerData`).
+    fn create_instance_from_json(&self, py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<PyInstance> {
+        verbs::create_from_json(py, self.client(py)?, source)
+    }
+
+    /// Lists instances (`GET /instances`) carrying every tag in `tags`, whose name contains
+    /// `search_text`. A search that matches nothing is `[]`.
+    #[pyo3(signature = (*, tags=None, search_text=None))]
+    fn list_instances<'py>(
+        &self,
+        py: Python<'py>,
+        tags: Option<&Bound<'py, PyAny>>,
+        search_text: Option<&Bound<'py, PyString>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        verbs::list(py, self.client(py)?, tags, search_text)
+    }
+
+    /// One instance (`GET /instances/{id}`); an unknown id raises `NotFoundError`.
+    fn get_instance(&self, py: Python<'_>, id: i64) -> PyResult<PyInstance> {
         let client = self.client(py)?;
+        PyInstance::new(py, verbs::detached(py, move || client.get_instance(id))?)
+    }
+
+    /// Changes an instance (`PATCH /instances/{id}`): what is given changes, tags are replaced,
+    /// an `oauth_code` re-authenticates it. Returns the instance as the server answers it.
+    #[pyo3(signature = (id, *, name=None, tags=None, configuration=None, oauth_code=None))]
+    fn update_instance(
+        &self,
+        py: Python<'_>,
+        id: i64,
+        name: Option<&Bound<'_, PyString>>,
+        tags: Option<&Bound<'_, PyAny>>,
+        configuration: Option<&Bound<'_, PyAny>>,
+        oauth_code: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<PyInstance> {
+        verbs::update(py, self.client(py)?, id, name, tags, configuration, oauth_code)
+    }
+
+    /// Deletes an instance (`DELETE /instances/{id}`).
+    fn delete_instance(&self, py: Python<'_>, id: i64) -> PyResult<()> {
+        let client = self.client(py)?;
+        verbs::detached(py, move || client.delete_instance(id))
+    }
+
+    /// Enables the instance whose token is `token` (`PUT /instances/enabled`).
+    fn enable_instance(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<()> {
+        let (client, token) = (self.client(py)?, self.token(py, token)?);
+        verbs::detached(py, move || client.enable_instance(&token))
+    }
+
+    /// Disables the instance whose token is `token` (`DELETE /instances/enabled`): its calls
+    /// raise `PermissionDeniedError` until it is enabled again.
+    fn disable_instance(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<()> {
+        let (client, token) = (self.client(py)?, self.token(py, token)?);
+        verbs::detached(py, move || client.disable_instance(&token))
+    }
+
+    /// The platform's health check of one instance (`GET /hubs/{hub}/ping`), as JSON.
+    fn ping<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyString>,
+        hub: &Bound<'py, PyString>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, token) = (self.client(py)?, self.token(py, token)?);
         let mut problems = Vec::new();
-        let mut request =
-            InstanceRequest::new(text(element_key, "element key", &mut problems), text(name, "name", &mut problems));
-        for (key, value) in configuration_entries(configuration, &mut problems)? {
-            request.set_config(key, value);
-        }
-        for (i, tag) in tags.iter().flatten().enumerate() {
-            request.add_tag(text(tag, &format!("tag at index {i}"), &mut problems));
-        }
+        let hub = text(hub, "hub", &mut problems);
         refuse_problems(py, problems)?;
-        let instance = py.detach(move || client.create_instance(&request)).map_err(|e| to_py_err(py, e))?;
-        PyInstance::new(py, instance)
+        json_to_py(py, &verbs::detached(py, move || client.ping(&token, &hub))?)
+    }
+
+    /// The configuration entries of an instance (`GET /instances/{id}/configuration`).
+    fn instance_configuration<'py>(&self, py: Python<'py>, id: i64) -> PyResult<Bound<'py, PyList>> {
+        verbs::configuration(py, self.client(py)?, id)
+    }
+
+    /// Changes one configuration entry of an instance; returns the entry as the server answers.
+    fn update_instance_configuration<'py>(
+        &self,
+        py: Python<'py>,
+        id: i64,
+        key: &Bound<'py, PyString>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        verbs::update_configuration(py, self.client(py)?, id, key, value)
     }
 
     /// The `Authorization` header value for calls on one instance:
     /// `User <user secret>, Organization <organization secret>, Element <token>`.
     fn authorization_header(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<String> {
-        let client = self.client(py)?;
-        let mut problems = Vec::new();
-        let token = text(token, "instance token", &mut problems);
-        refuse_problems(py, problems)?;
+        let (client, token) = (self.client(py)?, self.token(py, token)?);
         Ok(client.authorization_for(&token).expose().to_owned())
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString};
 use serde_json::Value;
 
 /// `value` as Rust text. A `str` that is not valid Unicode (it holds a lone surrogate, which UTF-8
@@ -58,29 +58,56 @@ pub(super) fn configuration_entries(
             problems.push("a configuration key is not valid Unicode text".to_owned());
             continue;
         };
-        // bool before int: a Python bool is an int.
-        let text = if let Ok(flag) = value.cast::<PyBool>() {
-            Some(if flag.is_true() { "true" } else { "false" }.to_owned())
-        } else if let Ok(value) = value.cast::<PyString>() {
-            value.to_cow().ok().map(Cow::into_owned).or_else(|| {
-                problems.push(format!("the value of configuration entry `{key}` is not valid Unicode text"));
-                None
-            })
-        } else if value.is_instance_of::<PyInt>() {
-            value.extract::<i128>().ok().map(|n| n.to_string()).or_else(|| {
-                problems.push(format!("the value of configuration entry `{key}` is too large an integer"));
-                None
-            })
-        } else {
-            let kind = value.get_type().name()?;
-            problems.push(format!("configuration entry `{key}` must be a str, bool or int, not {kind}"));
-            None
-        };
-        if let Some(text) = text {
+        if let Some(text) = config_text(&key, &value, problems)? {
             entries.push((key, text));
         }
     }
     Ok(entries)
+}
+
+/// A configuration value (`str`, `bool` sent as `"true"`/`"false"`, or `int` sent as decimal
+/// text) as text; `None`, with a problem naming `key`, when it is none of those.
+pub(super) fn config_text(key: &str, value: &Bound<'_, PyAny>, problems: &mut Vec<String>) -> PyResult<Option<String>> {
+    // bool before int: a Python bool is an int.
+    let text = if let Ok(flag) = value.cast::<PyBool>() {
+        Some(if flag.is_true() { "true" } else { "false" }.to_owned())
+    } else if let Ok(value) = value.cast::<PyString>() {
+        value.to_cow().ok().map(Cow::into_owned).or_else(|| {
+            problems.push(format!("the value of configuration entry `{key}` is not valid Unicode text"));
+            None
+        })
+    } else if value.is_instance_of::<PyInt>() {
+        value.extract::<i128>().ok().map(|n| n.to_string()).or_else(|| {
+            problems.push(format!("the value of configuration entry `{key}` is too large an integer"));
+            None
+        })
+    } else {
+        let kind = value.get_type().name()?;
+        problems.push(format!("configuration entry `{key}` must be a str, bool or int, not {kind}"));
+        None
+    };
+    Ok(text)
+}
+
+/// `tags` (any iterable of `str`, but not a bare `str`) as text; `None` when not given.
+pub(super) fn tag_list(tags: Option<&Bound<'_, PyAny>>, problems: &mut Vec<String>) -> PyResult<Option<Vec<String>>> {
+    let Some(tags) = tags.filter(|tags| !tags.is_none()) else {
+        return Ok(None);
+    };
+    if tags.is_instance_of::<PyString>() || tags.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err("tags must be a sequence of str, not a single str"));
+    }
+    let items = tags.try_iter().map_err(|_| PyTypeError::new_err("tags must be a sequence of str"))?;
+    let mut list = Vec::new();
+    for (i, item) in items.enumerate() {
+        let item = item?;
+        let Ok(tag) = item.cast::<PyString>() else {
+            let kind = item.get_type().name()?;
+            return Err(PyTypeError::new_err(format!("the tag at index {i} must be a str, not {kind}")));
+        };
+        list.push(text(tag, &format!("tag at index {i}"), problems));
+    }
+    Ok(Some(list))
 }
 
 /// JSON as Python objects: dicts (in the server's order), lists, str, int, float, bool, None.

@@ -1,158 +1,75 @@
-//! The exception hierarchy of `cloud_elements`, and the translation of a core [`Error`] into it.
+//! The translation of a core [`Error`] into the exceptions of `cloud_elements`. The exception
+//! classes are defined once, in Python (`bindings/python/cloud_elements/_errors.py`); this module
+//! imports them (once per process) and fills in their attributes.
 
-use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyRuntimeError, PyTimeoutError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyList, PyString, PyType};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, TimeoutKind, TransportKind};
 
-/// Where the exceptions live for users (`__module__`), so tracebacks and pickling say
-/// `cloud_elements.ApiError`, not the private native module.
-const PACKAGE: &str = "cloud_elements";
+/// The Python module that defines the exceptions.
+const ERRORS_MODULE: &str = "cloud_elements._errors";
 
-// The exception hierarchy, defined once, here. `create_exception!` takes one base class; the four
-// exceptions that are also built-in exceptions users already catch (orjson's convention) have two,
-// so they are made by calling `type(name, bases, namespace)` once per process (`DualBase` below).
-// Every attribute an exception carries has a class-level default (`None` or `()`), so an exception
-// made by hand, e.g. `ApiError("boom")` in a user's test, answers it too.
-create_exception!(
-    cloud_elements,
-    CloudElementsError,
-    PyException,
-    "Base class of the errors this package raises, except for two kinds that stay built-in, as usual in \
-     Python: an argument of the wrong type raises `TypeError` (`OverflowError` for an int too large for \
-     its parameter), and a `Sandbox` that cannot start raises `OSError`. Attribute: `instance_may_exist`, \
-     true when a failed create may nevertheless have made the instance (look before creating again)."
-);
-create_exception!(
-    cloud_elements,
-    ApiError,
-    CloudElementsError,
-    "The server answered with an HTTP error status. Attributes: `status`, `message`, `request_id`, \
-     `provider_message` (each `None` when the server did not say), `body` (secrets redacted), \
-     `retry_after` (the server's `Retry-After` in seconds, or `None`)."
-);
-create_exception!(cloud_elements, AuthenticationError, ApiError, "HTTP 401: the user or organization secret is wrong.");
-create_exception!(
-    cloud_elements,
-    RateLimitedError,
-    ApiError,
-    "HTTP 429 (or 503 with Retry-After): the server asks to wait longer than the client's retries \
-     would. Attribute: `retry_after` (seconds, or `None`). Nothing was created."
-);
-create_exception!(cloud_elements, NotFoundError, ApiError, "HTTP 404: for a create, usually an unknown element key.");
-create_exception!(
-    cloud_elements,
-    TransportError,
-    CloudElementsError,
-    "The exchange failed below HTTP (DNS, connect, TLS, reset, truncated answer). If the request was \
-     sent, the instance may have been created."
-);
-create_exception!(
-    cloud_elements,
-    DecodeError,
-    CloudElementsError,
-    "The server's answer is not a usable response (not JSON, no instance token, too large). Attribute: \
-     `status`."
-);
+/// Every exception class, by name, as `_errors.py` defines them (and `_native` re-exports them).
+const EXCEPTIONS: [&str; 16] = [
+    "CloudElementsError",
+    "InvalidInputError",
+    "UnknownElementError",
+    "MissingConfigurationError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitedError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "DecodeError",
+    "ClosedError",
+];
 
-/// The class-level default of an exception attribute.
-#[derive(Clone, Copy)]
-enum ClassDefault {
-    None,
-    EmptyTuple,
-}
-
-/// `class <name>(CloudElementsError, <builtin>)` with class attributes `defaults`, created on first use.
-struct DualBase {
-    class: PyOnceLock<Py<PyType>>,
+/// One exception class of `_errors.py`, imported on first use.
+struct Class {
     name: &'static str,
-    builtin: fn(Python<'_>) -> Bound<'_, PyType>,
-    doc: &'static str,
-    defaults: &'static [(&'static str, ClassDefault)],
+    class: PyOnceLock<Py<PyType>>,
 }
 
-static TIMEOUT_ERROR: DualBase = DualBase {
-    class: PyOnceLock::new(),
-    name: "TimeoutError",
-    builtin: |py| py.get_type::<PyTimeoutError>(),
-    doc: "A configured timeout ran out; also the built-in `TimeoutError`. If the request was sent, the \
-          instance may have been created.",
-    defaults: &[],
-};
+impl Class {
+    const fn new(name: &'static str) -> Self {
+        Class { name, class: PyOnceLock::new() }
+    }
 
-static INVALID_INPUT_ERROR: DualBase = DualBase {
-    class: PyOnceLock::new(),
-    name: "InvalidInputError",
-    builtin: |py| py.get_type::<PyValueError>(),
-    doc: "An argument or setting is malformed (the request, the client settings, a sandbox fault); also a \
-          `ValueError`. Nothing was sent. Attribute: `problems`, one sentence per problem, naming keys \
-          and arguments, never values.",
-    defaults: &[("problems", ClassDefault::EmptyTuple)],
-};
-
-static MISSING_CONFIGURATION_ERROR: DualBase = DualBase {
-    class: PyOnceLock::new(),
-    name: "MissingConfigurationError",
-    builtin: |py| py.get_type::<PyValueError>(),
-    doc: "Required configuration entries are missing or empty; also a `ValueError`. Nothing was sent. \
-          Attributes: `element` (the element key), `missing` (entry names, in catalog order).",
-    defaults: &[("element", ClassDefault::None), ("missing", ClassDefault::EmptyTuple)],
-};
-
-static CLOSED_ERROR: DualBase = DualBase {
-    class: PyOnceLock::new(),
-    name: "ClosedError",
-    builtin: |py| py.get_type::<PyRuntimeError>(),
-    doc: "The client or the sandbox was closed before this call; also a `RuntimeError`.",
-    defaults: &[],
-};
-
-impl DualBase {
     fn get<'py>(&self, py: Python<'py>) -> PyResult<&Bound<'py, PyType>> {
-        let class = self.class.get_or_try_init(py, || {
-            let bases = PyTuple::new(py, [py.get_type::<CloudElementsError>(), (self.builtin)(py)])?;
-            let namespace = PyDict::new(py);
-            namespace.set_item("__module__", PACKAGE)?;
-            namespace.set_item("__doc__", self.doc)?;
-            for &(attribute, default) in self.defaults {
-                match default {
-                    ClassDefault::None => namespace.set_item(attribute, py.None())?,
-                    ClassDefault::EmptyTuple => namespace.set_item(attribute, PyTuple::empty(py))?,
-                }
-            }
-            let class = py.get_type::<PyType>().call1((self.name, bases, namespace))?;
-            Ok::<_, PyErr>(class.cast_into::<PyType>()?.unbind())
-        })?;
-        Ok(class.bind(py))
+        self.class.import(py, ERRORS_MODULE, self.name)
     }
 }
 
-/// Adds the exception classes to the module `m`, and sets the class-level defaults of the
-/// attributes of those made by `create_exception!`.
+static INVALID_INPUT: Class = Class::new("InvalidInputError");
+static UNKNOWN_ELEMENT: Class = Class::new("UnknownElementError");
+static MISSING_CONFIGURATION: Class = Class::new("MissingConfigurationError");
+static API: Class = Class::new("ApiError");
+static BAD_REQUEST: Class = Class::new("BadRequestError");
+static AUTHENTICATION: Class = Class::new("AuthenticationError");
+static PERMISSION_DENIED: Class = Class::new("PermissionDeniedError");
+static NOT_FOUND: Class = Class::new("NotFoundError");
+static CONFLICT: Class = Class::new("ConflictError");
+static RATE_LIMITED: Class = Class::new("RateLimitedError");
+static SERVER: Class = Class::new("ServerError");
+static TRANSPORT: Class = Class::new("TransportError");
+static TIMEOUT: Class = Class::new("TimeoutError");
+static DECODE: Class = Class::new("DecodeError");
+static CLOSED: Class = Class::new("ClosedError");
+
+/// Adds every exception class of `_errors.py` to the module `m`. Importing `_errors.py` here,
+/// when the native module loads, means a missing file fails the import at once, not a later call.
 pub(super) fn add_exceptions(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
-    let dual = |class: &DualBase| class.get(py).and_then(|made| m.add(class.name, made));
-    m.add("CloudElementsError", py.get_type::<CloudElementsError>())?;
-    dual(&INVALID_INPUT_ERROR)?;
-    dual(&MISSING_CONFIGURATION_ERROR)?;
-    m.add("ApiError", py.get_type::<ApiError>())?;
-    m.add("AuthenticationError", py.get_type::<AuthenticationError>())?;
-    m.add("NotFoundError", py.get_type::<NotFoundError>())?;
-    m.add("RateLimitedError", py.get_type::<RateLimitedError>())?;
-    m.add("TransportError", py.get_type::<TransportError>())?;
-    dual(&TIMEOUT_ERROR)?;
-    m.add("DecodeError", py.get_type::<DecodeError>())?;
-    dual(&CLOSED_ERROR)?;
-    let none = py.None().into_bound(py);
-    for attribute in ["status", "message", "request_id", "provider_message", "body", "retry_after"] {
-        py.get_type::<ApiError>().setattr(attribute, &none)?;
+    let errors = m.py().import(ERRORS_MODULE)?;
+    for name in EXCEPTIONS {
+        m.add(name, errors.getattr(name)?)?;
     }
-    // Whether a failed create may nevertheless have made the instance: look before creating again.
-    py.get_type::<CloudElementsError>().setattr("instance_may_exist", false)?;
-    py.get_type::<DecodeError>().setattr("status", &none)?;
     Ok(())
 }
 
@@ -172,29 +89,67 @@ fn exception(class: &Bound<'_, PyType>, message: String, attributes: &[(&str, Bo
 
 /// `ClosedError`: the client or the sandbox (`what`) was closed before this call.
 pub(super) fn closed_err(py: Python<'_>, what: &str) -> PyErr {
-    match CLOSED_ERROR.get(py) {
+    match CLOSED.get(py) {
         Ok(class) => exception(class, format!("the {what} is closed"), &[]),
         Err(err) => err,
     }
 }
 
-/// Translates a core error: the class by the core's [`ErrorKind`], the message by its `Display`
-/// (which never holds a secret), and the details as attributes of the exception.
+/// The class of an [`Error::Api`] of kind [`ErrorKind::Api`] (a status with no kind of its own).
+fn api_class(status: u16) -> &'static Class {
+    match status {
+        400 => &BAD_REQUEST,
+        403 => &PERMISSION_DENIED,
+        409 => &CONFLICT,
+        500..=599 => &SERVER,
+        _ => &API,
+    }
+}
+
+/// The core's name of a transport failure.
+fn transport_kind(kind: TransportKind) -> &'static str {
+    match kind {
+        TransportKind::Dns => "dns",
+        TransportKind::Connect => "connect",
+        TransportKind::Tls => "tls",
+        TransportKind::Proxy => "proxy",
+        TransportKind::Reset => "reset",
+        TransportKind::Protocol => "protocol",
+        TransportKind::Io => "io",
+    }
+}
+
+/// The core's name of a timeout.
+fn timeout_kind(kind: TimeoutKind) -> &'static str {
+    match kind {
+        TimeoutKind::Connect => "connect",
+        TimeoutKind::Overall => "overall",
+        TimeoutKind::Redirect => "redirect",
+    }
+}
+
+/// Translates a core error: the class by the core's [`ErrorKind`] (and, for other API errors, by
+/// the status), the message by its `Display` (which never holds a secret), and the details as
+/// attributes of the exception.
 pub(super) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let made = (|| -> PyResult<PyErr> {
         let class = match error.kind() {
-            ErrorKind::InvalidInput | ErrorKind::UnknownElement => INVALID_INPUT_ERROR.get(py)?.clone(),
-            ErrorKind::MissingConfiguration => MISSING_CONFIGURATION_ERROR.get(py)?.clone(),
-            ErrorKind::Unauthorized => py.get_type::<AuthenticationError>(),
-            ErrorKind::NotFound => py.get_type::<NotFoundError>(),
-            ErrorKind::RateLimited => py.get_type::<RateLimitedError>(),
-            ErrorKind::Api => py.get_type::<ApiError>(),
-            ErrorKind::Transport => py.get_type::<TransportError>(),
-            ErrorKind::Timeout => TIMEOUT_ERROR.get(py)?.clone(),
-            ErrorKind::Decode => py.get_type::<DecodeError>(),
-        };
+            ErrorKind::InvalidInput => &INVALID_INPUT,
+            ErrorKind::UnknownElement => &UNKNOWN_ELEMENT,
+            ErrorKind::MissingConfiguration => &MISSING_CONFIGURATION,
+            ErrorKind::Unauthorized => &AUTHENTICATION,
+            ErrorKind::NotFound => &NOT_FOUND,
+            ErrorKind::RateLimited => &RATE_LIMITED,
+            ErrorKind::Api => api_class(error.status().unwrap_or_default()),
+            ErrorKind::Transport => &TRANSPORT,
+            ErrorKind::Timeout => &TIMEOUT,
+            ErrorKind::Decode => &DECODE,
+        }
+        .get(py)?;
         let message = error.to_string();
-        let may_exist = error.instance_may_exist().into_pyobject(py)?.to_owned().into_any();
+        let flag = |value: bool| value.into_pyobject(py).map(|b| b.to_owned().into_any());
+        let may_exist = flag(error.instance_may_exist())?;
+        let unknown = flag(error.outcome_unknown())?;
         let mut attributes = match error {
             Error::InvalidInput { problems } => vec![("problems", PyList::new(py, problems)?.into_any())],
             Error::MissingConfiguration { element, missing } => vec![
@@ -210,10 +165,19 @@ pub(super) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
                 ("retry_after", api.retry_after.map(|d| d.as_secs_f64()).into_pyobject(py)?),
             ],
             Error::Decode { status, .. } => vec![("status", status.into_pyobject(py)?.into_any())],
-            Error::Transport { .. } | Error::Timeout { .. } | Error::UnknownElement { .. } => Vec::new(),
+            Error::Transport { kind, .. } => vec![("kind", PyString::new(py, transport_kind(kind)).into_any())],
+            Error::Timeout { kind, limit, .. } => vec![
+                ("kind", PyString::new(py, timeout_kind(kind)).into_any()),
+                ("limit", limit.as_secs_f64().into_pyobject(py)?.into_any()),
+            ],
+            Error::UnknownElement { key, suggestions } => vec![
+                ("key", PyString::new(py, &key).into_any()),
+                ("suggestions", PyList::new(py, suggestions)?.into_any()),
+            ],
         };
         attributes.push(("instance_may_exist", may_exist));
-        Ok(exception(&class, message, &attributes))
+        attributes.push(("outcome_unknown", unknown));
+        Ok(exception(class, message, &attributes))
     })();
     made.unwrap_or_else(|err| err)
 }

@@ -6,12 +6,58 @@ use std::hash::{Hash, Hasher};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList};
+use serde_json::{Map, Value};
 
 use super::convert::json_to_py;
-use crate::Instance as CoreInstance;
+use crate::catalog::{self, is_secret_entry};
+use crate::{ConfigurationEntry, Instance as CoreInstance, Secret};
 
-/// A provisioned instance, as the server described it.
+/// Whether configuration entry `key` holds a secret, by the core's rule
+/// ([`is_secret_entry`]) for the instance's element. Without an element key (an entry of
+/// `instance_configuration`, which the server lists without its element), the entry is a secret
+/// when the server's own fields say so (`type` `PASSWORD`, a secret-sounding `name`) or when any
+/// built-in element's schema, or the name rule, would call it one: being wrong only hides a value.
+fn is_secret(element_key: Option<&str>, key: &str, extra: Option<&Map<String, Value>>) -> bool {
+    let field = |name: &str| extra.and_then(|e| e.get(name)).and_then(Value::as_str);
+    match element_key {
+        Some(element) => is_secret_entry(element, key),
+        None => {
+            field("type") == Some("PASSWORD")
+                || catalog::is_secret_name(key, field("name"))
+                || catalog::builtins().iter().any(|definition| definition.is_secret(key))
+        }
+    }
+}
+
+/// A configuration value as Python sees it: a `Secret` when the entry is a secret, else `str`.
+fn config_value<'py>(py: Python<'py>, secret: bool, value: &Secret) -> PyResult<Bound<'py, PyAny>> {
+    let text = value.expose().to_owned();
+    if secret {
+        Ok(Bound::new(py, PySecret { value: text })?.into_any())
+    } else {
+        Ok(text.into_pyobject(py)?.into_any())
+    }
+}
+
+/// A configuration entry as a `ConfigurationEntry` dict (`id`, `key`, `property_value`, `extra`).
+pub(super) fn entry_to_py<'py>(py: Python<'py>, entry: &ConfigurationEntry) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("id", entry.id)?;
+    dict.set_item("key", &entry.key)?;
+    let secret = is_secret(None, &entry.key, Some(&entry.extra));
+    dict.set_item("property_value", config_value(py, secret, &entry.property_value)?)?;
+    let extra = PyDict::new(py);
+    for (field, value) in &entry.extra {
+        extra.set_item(field, json_to_py(py, value)?)?;
+    }
+    dict.set_item("extra", extra)?;
+    Ok(dict)
+}
+
+/// A provisioned instance, as the server described it. Built from the core's decoded fields; the
+/// whole response (`raw`, and `element`, a part of it) is converted only when first asked for.
 #[pyclass(module = "cloud_elements", name = "Instance", frozen)]
 pub(super) struct PyInstance {
     /// The instance id.
@@ -26,52 +72,80 @@ pub(super) struct PyInstance {
     /// The element key the server reported (not necessarily the one asked for).
     #[pyo3(get)]
     element_key: Option<String>,
-    /// The `element` object of the response (empty if absent).
-    #[pyo3(get)]
-    element: Py<PyDict>,
-    /// The configuration the server echoed (empty if absent): each value a `Secret`, because the
-    /// server echoes passwords; `get_secret_value()` gives the text.
+    /// The configuration the server echoed (empty if absent): secret entries as `Secret`s,
+    /// the others as `str`.
     #[pyo3(get)]
     configuration: Py<PyDict>,
+    /// The instance's tags (empty if the server did not say).
+    #[pyo3(get)]
+    tags: Py<PyList>,
     /// Whether the instance is valid, if the server said.
     #[pyo3(get)]
     valid: Option<bool>,
     /// Whether the instance is disabled, if the server said.
     #[pyo3(get)]
     disabled: Option<bool>,
-    /// The whole response.
-    #[pyo3(get)]
-    raw: Py<PyDict>,
+    /// The core's instance, for `raw` and `element`.
+    instance: CoreInstance,
+    raw: PyOnceLock<Py<PyDict>>,
+    element: PyOnceLock<Py<PyDict>>,
 }
 
 impl PyInstance {
     pub(super) fn new(py: Python<'_>, instance: CoreInstance) -> PyResult<Self> {
-        // The JSON is converted once; `element` is the same dict as `raw["element"]`.
-        let raw = json_to_py(py, instance.raw())?.cast_into::<PyDict>()?;
-        let element = match raw.get_item("element")? {
-            Some(element) if element.is_instance_of::<PyDict>() => element.cast_into::<PyDict>()?,
-            _ => PyDict::new(py),
-        };
+        let element_key = instance.element.key.clone();
         let configuration = PyDict::new(py);
         for (key, value) in instance.configuration.iter().flatten() {
-            configuration.set_item(key, PySecret { value: value.expose().to_owned() })?;
+            let secret = is_secret(element_key.as_deref(), key, None);
+            configuration.set_item(key, config_value(py, secret, value)?)?;
+        }
+        let tags = PyList::empty(py);
+        if let Some(Value::Array(items)) = instance.extra.get("tags") {
+            for tag in items.iter().filter_map(Value::as_str) {
+                tags.append(tag)?;
+            }
         }
         Ok(PyInstance {
             id: instance.id,
-            name: instance.name,
-            token: instance.token.into_inner(),
-            element_key: instance.element.key,
-            element: element.unbind(),
+            name: instance.name.clone(),
+            token: instance.token.expose().to_owned(),
+            element_key,
             configuration: configuration.unbind(),
+            tags: tags.unbind(),
             valid: instance.valid,
             disabled: instance.disabled,
-            raw: raw.unbind(),
+            instance,
+            raw: PyOnceLock::new(),
+            element: PyOnceLock::new(),
         })
     }
 }
 
 #[pymethods]
 impl PyInstance {
+    /// The whole response, converted on first access; the same dict every time.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let raw = self.raw.get_or_try_init(py, || {
+            let value = json_to_py(py, self.instance.raw())?;
+            Ok::<_, PyErr>(value.cast_into::<PyDict>().unwrap_or_else(|_| PyDict::new(py)).unbind())
+        })?;
+        Ok(raw.bind(py).clone())
+    }
+
+    /// The `element` object of the response (empty if absent): the same dict as `raw["element"]`.
+    #[getter]
+    fn element<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let element = self.element.get_or_try_init(py, || {
+            let element = match self.raw(py)?.get_item("element")? {
+                Some(element) => element.cast_into::<PyDict>().unwrap_or_else(|_| PyDict::new(py)),
+                None => PyDict::new(py),
+            };
+            Ok::<_, PyErr>(element.unbind())
+        })?;
+        Ok(element.bind(py).clone())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Instance(id={}, name={}, element_key={}, token='[redacted]')",

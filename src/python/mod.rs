@@ -6,15 +6,18 @@
 //! `bindings/python/cloud_elements`, which re-exports what this module defines; `_native.pyi` there
 //! describes it for type checkers.
 //!
-//! One file per job: [`client`] (the `Client` class and its settings), [`instance`] (`Instance`
-//! and `Secret`), [`sandbox`] (the `Sandbox` class), [`errors`] (the exception hierarchy and the
-//! translation of core errors), [`convert`] (argument and result conversions).
+//! One file per job: [`client`] (the `Client` class, its settings and methods), [`verbs`] (the
+//! conversions of the instance verbs), [`instance`] (`Instance`, `Secret` and configuration
+//! entries), [`sandbox`] (the `Sandbox` class), [`errors`] (the translation of core errors into
+//! the exceptions defined in `_errors.py`), [`convert`] (argument and result conversions).
+//! `AsyncClient` is pure Python (`_async.py`): it runs these blocking calls on a thread pool.
 
 mod client;
 mod convert;
 mod errors;
 mod instance;
 mod sandbox;
+mod verbs;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -33,5 +36,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<instance::PyInstance>()?;
     m.add_class::<sandbox::PySandbox>()?;
     m.add_class::<instance::PySecret>()?;
+    m.add("ConfigurationEntry", m.py().import("cloud_elements._types")?.getattr("ConfigurationEntry")?)?;
     errors::add_exceptions(m)
 }

@@ -1,6 +1,9 @@
 //! `Sandbox`: the embedded emulator of the instance API, for tests.
 
+use std::path::PathBuf;
 use std::sync::Mutex;
+
+use pyo3::exceptions::PyTypeError;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -14,7 +17,9 @@ use super::lock;
 
 /// The embedded emulator of the instance API, on a free loopback port: for tests, no network.
 /// With `tls=True` it serves HTTPS, its certificate signed by a CA made at start
-/// (`ca_certificate_pem`).
+/// (`ca_certificate_pem`). `elements` (a path or a list of them: JSON files of element
+/// definitions, or folders of them) adds elements to the built-in ones; a file that cannot be read
+/// or is malformed raises `InvalidInputError` (a `ValueError`) naming the file.
 #[pyclass(module = "cloud_elements", name = "Sandbox", frozen)]
 pub(super) struct PySandbox {
     /// `None` once closed.
@@ -34,15 +39,30 @@ impl PySandbox {
     }
 }
 
+/// `elements=`: one path (`str` or path-like) or a sequence of them.
+fn element_paths(elements: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PathBuf>> {
+    let Some(elements) = elements.filter(|e| !e.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(path) = elements.extract::<PathBuf>() {
+        return Ok(vec![path]);
+    }
+    let items = elements
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("elements must be a path (str or os.PathLike) or a list of paths"))?;
+    items.map(|item| item?.extract::<PathBuf>()).collect()
+}
+
 #[pymethods]
 impl PySandbox {
     #[new]
-    #[pyo3(signature = (*, user_secret=None, organization_secret=None, tls=false))]
+    #[pyo3(signature = (*, user_secret=None, organization_secret=None, tls=false, elements=None))]
     fn new(
         py: Python<'_>,
         user_secret: Option<&Bound<'_, PyString>>,
         organization_secret: Option<&Bound<'_, PyString>>,
         tls: bool,
+        elements: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut problems = Vec::new();
         let mut builder = CoreSandbox::builder().tls(tls);
@@ -52,9 +72,16 @@ impl PySandbox {
         if let Some(secret) = organization_secret {
             builder = builder.organization_secret(text(secret, "organization secret", &mut problems));
         }
+        for path in element_paths(elements)? {
+            builder = builder.elements(path);
+        }
         refuse_problems(py, problems)?;
         let sandbox = py.detach(move || builder.start()).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidInput => invalid_input(py, vec![e.to_string()]),
+            // A secret it refuses, or an element file it cannot read or that is malformed (the
+            // message names the file).
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+                invalid_input(py, vec![e.to_string()])
+            }
             _ => PyErr::from(e),
         })?;
         Ok(PySandbox {

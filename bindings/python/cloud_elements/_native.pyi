@@ -3,9 +3,11 @@
 # (scripts/test-python.sh).
 import builtins
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Optional, Union, final
+
+from cloud_elements._types import ConfigurationEntry as ConfigurationEntry
 
 __all__ = [
     "__version__",
@@ -13,13 +15,19 @@ __all__ = [
     "Instance",
     "Sandbox",
     "Secret",
+    "ConfigurationEntry",
     "CloudElementsError",
     "InvalidInputError",
+    "UnknownElementError",
     "MissingConfigurationError",
     "ApiError",
+    "BadRequestError",
     "AuthenticationError",
+    "PermissionDeniedError",
     "NotFoundError",
+    "ConflictError",
     "RateLimitedError",
+    "ServerError",
     "TransportError",
     "TimeoutError",
     "DecodeError",
@@ -41,6 +49,8 @@ _FaultKind = Literal[
     "oversize",
 ]
 _Path = Union[str, os.PathLike[str]]
+# Any iterable of str but a bare str (refused at run time with TypeError).
+_Tags = Iterable[str]
 
 @final
 class Client:
@@ -85,16 +95,55 @@ class Client:
         configuration: Mapping[str, _ConfigValue],
         *,
         name: str,
-        tags: Optional[list[str]] = None,
+        tags: Optional[_Tags] = None,
+        oauth_code: Optional[str] = None,
     ) -> Instance:
         """Provisions an instance (``POST /instances``).
 
-        ``bool`` values are sent as ``"true"``/``"false"``, ``int`` as decimal text. The request
-        is checked first and nothing is sent unless it passes (``InvalidInputError``,
-        ``MissingConfigurationError``). It is sent again only when it certainly created nothing
-        (see ``retries``), or, with ``idempotent=True``, after a lookup found no instance. When
-        an error's ``instance_may_exist`` is true, the instance may nevertheless exist.
+        ``bool`` values are sent as ``"true"``/``"false"``, ``int`` as decimal text; ``tags`` is
+        any sequence of ``str`` (a bare ``str`` raises ``TypeError``); ``oauth_code`` is the code
+        an OAuth element's provider redirected with. The request is checked first and nothing is
+        sent unless it passes (``InvalidInputError``, ``MissingConfigurationError``). It is sent
+        again only when it certainly created nothing (see ``retries``), or, with
+        ``idempotent=True``, after a lookup found no instance. When an error's
+        ``instance_may_exist`` is true, the instance may nevertheless exist.
         """
+    def create_instance_from_json(self, source: Union[str, Mapping[str, Any]]) -> Instance:
+        """Provisions an instance from the platform's instance JSON (``instance.json``): the text,
+        or a dict of that shape (``element.key``, ``name``, ``configuration``, ``tags``,
+        ``providerData``). Unknown fields and wrong types raise ``InvalidInputError``."""
+    def list_instances(self, *, tags: Optional[_Tags] = None, search_text: Optional[str] = None) -> list[Instance]:
+        """Instances carrying every tag in ``tags`` whose name contains ``search_text``; ``[]``
+        when nothing matches."""
+    def get_instance(self, id: int) -> Instance:
+        """One instance; an unknown (or deleted) id raises ``NotFoundError``."""
+    def update_instance(
+        self,
+        id: int,
+        *,
+        name: Optional[str] = None,
+        tags: Optional[_Tags] = None,
+        configuration: Optional[Mapping[str, _ConfigValue]] = None,
+        oauth_code: Optional[str] = None,
+    ) -> Instance:
+        """Changes what is given (``PATCH /instances/{id}``): tags are replaced, not merged; an
+        ``oauth_code`` re-authenticates the instance. Nothing given raises ``InvalidInputError``."""
+    def delete_instance(self, id: int) -> None:
+        """Deletes an instance."""
+    def enable_instance(self, token: str) -> None:
+        """Enables the instance whose token is ``token``."""
+    def disable_instance(self, token: str) -> None:
+        """Disables the instance whose token is ``token``; its calls (``ping``) then raise
+        ``PermissionDeniedError`` until it is enabled again."""
+    def ping(self, token: str, hub: str) -> Any:
+        """The platform's health check of one instance, as JSON. Disabled: ``PermissionDeniedError``;
+        deleted (unknown token): ``AuthenticationError``; not the element's hub: ``NotFoundError``."""
+    def instance_configuration(self, id: int) -> list[ConfigurationEntry]:
+        """The configuration entries of an instance, secret ones as ``Secret`` (as the server
+        sent them: masked, ``********``), the others as ``str``."""
+    def update_instance_configuration(self, id: int, key: str, value: _ConfigValue) -> ConfigurationEntry:
+        """Changes one configuration entry; a key the instance does not have raises
+        ``InvalidInputError`` and changes nothing. Returns the entry as the server answers it."""
     def authorization_header(self, token: str) -> str:
         """``User <user secret>, Organization <organization secret>, Element <token>``."""
     def close(self) -> None:
@@ -132,18 +181,25 @@ class Instance:
         """The element key the server reported (not necessarily the one asked for)."""
     @property
     def element(self) -> dict[str, Any]:
-        """The response's ``element`` object (``{}`` if absent); the same dict as ``raw["element"]``."""
+        """The response's ``element`` object (``{}`` if absent); the same dict as ``raw["element"]``
+        (both converted on first access)."""
     @property
-    def configuration(self) -> dict[str, Secret]:
-        """The configuration the server echoed (``{}`` if none). The server echoes passwords, so each
-        value is a ``Secret``: ``get_secret_value()`` gives the text."""
+    def configuration(self) -> dict[str, Union[str, Secret]]:
+        """The configuration the server echoed (``{}`` if none). Entries that are secrets (a
+        ``PASSWORD`` in the element's schema, or a key or name saying password, secret, token,
+        key or code) are ``Secret``s, ``get_secret_value()`` giving the text; the others are
+        plain ``str``."""
+    @property
+    def tags(self) -> list[str]:
+        """The instance's tags (``[]`` if the server did not say)."""
     @property
     def valid(self) -> Optional[bool]: ...
     @property
     def disabled(self) -> Optional[bool]: ...
     @property
     def raw(self) -> dict[str, Any]:
-        """The whole response, in the server's order. The same dict on every access."""
+        """The whole response, in the server's order, converted on first access (the instance is
+        built from the core's decoded fields). The same dict on every access."""
 
 @final
 class Secret:
@@ -172,10 +228,20 @@ class Sandbox:
 
     With ``tls=True`` it serves HTTPS with a certificate for ``localhost``, ``127.0.0.1``, ``::1``
     and ``cloud-elements-sandbox.test``, signed by a CA made at start (``ca_certificate_pem``).
+
+    ``elements``: a path (or a sequence of them) to JSON element definitions, in the platform's
+    element format (one definition or an array, or a folder of ``*.json`` files), served besides
+    the built-in ``closeio``, ``pardot`` and ``clover``. A file that cannot be read or is not valid
+    element definitions raises ``InvalidInputError`` (a ``ValueError``) naming the file.
     """
 
     def __new__(
-        cls, *, user_secret: Optional[str] = None, organization_secret: Optional[str] = None, tls: bool = False
+        cls,
+        *,
+        user_secret: Optional[str] = None,
+        organization_secret: Optional[str] = None,
+        tls: bool = False,
+        elements: Union[_Path, Sequence[_Path], None] = None,
     ) -> Sandbox: ...
     @property
     def ca_certificate_pem(self) -> Optional[str]:
@@ -203,11 +269,10 @@ class Sandbox:
         traceback: Optional[TracebackType],
     ) -> None: ...
 
-# Exceptions. Messages and attributes never hold a secret (user or organization secret, token,
-# configuration values): server text has every secret the client knows replaced by "[redacted]".
-# Each attribute has a class-level default (None or ()), for exceptions made by hand, e.g. in tests.
-# Exceptions the package raises have every attribute set; their `status`, `body` and `element` are
-# never None.
+# Exceptions, defined in cloud_elements/_errors.py (re-exported here). Messages and attributes
+# never hold a secret (user or organization secret, token, configuration values): server text has
+# every secret the client knows replaced by "[redacted]". Each attribute has a class-level default,
+# for exceptions made by hand, e.g. in tests. Exceptions the package raises have every attribute set.
 
 class CloudElementsError(Exception):
     """Base class of the errors this package raises.
@@ -220,13 +285,26 @@ class CloudElementsError(Exception):
     instance_may_exist: bool
     """Whether a failed create may nevertheless have made the instance (the request was sent and
     the answer was lost or does not say): look before creating again. ``False`` by default."""
+    outcome_unknown: bool
+    """Whether the failed request may nevertheless have taken effect (any verb that changes
+    something). ``False`` by default and for reads."""
 
 class InvalidInputError(CloudElementsError, ValueError):
-    """An argument or setting is malformed (the request, the client settings, a sandbox fault).
-    Nothing was sent. Text that is not valid Unicode (a lone surrogate) is one such problem."""
+    """An argument or setting is malformed (the request, the client settings, a sandbox fault or
+    element file). Nothing was sent. Text that is not valid Unicode (a lone surrogate) is one
+    such problem."""
 
     problems: Sequence[str]
     """One sentence per problem, naming keys and arguments, never values (a list when raised)."""
+
+class UnknownElementError(InvalidInputError):
+    """No element has this key (the platform's element list does not name it). Nothing was
+    created."""
+
+    key: Optional[str]
+    """The key asked for."""
+    suggestions: Sequence[str]
+    """The closest known keys, closest first (a list when raised, possibly empty)."""
 
 class MissingConfigurationError(CloudElementsError, ValueError):
     """Required configuration entries are missing or empty. Nothing was sent.
@@ -242,7 +320,8 @@ class MissingConfigurationError(CloudElementsError, ValueError):
 class ApiError(CloudElementsError):
     """The server answered with an HTTP error status."""
 
-    status: Optional[int]
+    status: int
+    """The HTTP status (by hand: the class's own, 0 for ``ApiError`` itself)."""
     message: Optional[str]
     request_id: Optional[str]
     provider_message: Optional[str]
@@ -251,23 +330,45 @@ class ApiError(CloudElementsError):
     retry_after: Optional[float]
     """The server's ``Retry-After`` in seconds (from a number or an HTTP date), if it sent one."""
 
+class BadRequestError(ApiError):
+    """HTTP 400: the server refused the request as malformed."""
+
 class AuthenticationError(ApiError):
-    """HTTP 401: the user or organization secret is wrong."""
+    """HTTP 401: the user or organization secret is wrong, or an instance token is unknown."""
+
+class PermissionDeniedError(ApiError):
+    """HTTP 403: not allowed, e.g. a call on a disabled instance."""
 
 class NotFoundError(ApiError):
-    """HTTP 404: for a create, usually an unknown element key."""
+    """HTTP 404: no such instance, or, for a create, an unknown element key."""
+
+class ConflictError(ApiError):
+    """HTTP 409: the request conflicts with the current state."""
 
 class RateLimitedError(ApiError):
     """HTTP 429 (or 503 with Retry-After): the server asks to wait longer than the client's
     retries would; ``retry_after`` says how long. Nothing was created."""
 
+class ServerError(ApiError):
+    """HTTP 5xx (503 with Retry-After is a ``RateLimitedError``). After a 500 or 502 the request
+    may have taken effect (``outcome_unknown``)."""
+
 class TransportError(CloudElementsError):
     """DNS, connect, TLS, proxy, reset, truncated answer. After a reset or a truncated answer
-    the instance may have been created (``instance_may_exist``)."""
+    the request may have taken effect (``outcome_unknown``)."""
+
+    kind: Optional[str]
+    """The core's kind: ``"dns"``, ``"connect"``, ``"tls"``, ``"proxy"``, ``"reset"``,
+    ``"protocol"`` or ``"io"``."""
 
 class TimeoutError(CloudElementsError, builtins.TimeoutError):
-    """A configured timeout ran out. After the overall timeout the instance may have been
-    created (``instance_may_exist``); after the connect timeout nothing was sent."""
+    """A configured timeout ran out. After the overall timeout the request may have taken effect
+    (``outcome_unknown``); after the connect timeout nothing was sent."""
+
+    kind: Optional[str]
+    """``"connect"``, ``"overall"``, or ``"redirect"`` (no OAuth redirect reached the callback URL in time)."""
+    limit: Optional[float]
+    """The timeout that ran out, in seconds."""
 
 class DecodeError(CloudElementsError):
     """The server's answer is not a usable response (not JSON, not UTF-8, no token, an empty

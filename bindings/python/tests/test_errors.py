@@ -16,7 +16,8 @@ CLOSEIO = {"username": "K", "password": "P"}
     [
         ("closeio", {}, ["username", "password"]),
         ("closeio", {"password": "P"}, ["username"]),
-        ("closeio", {"username": "  ", "password": ""}, ["username", "password"]),
+        # Close.io allows a blank password (its own API does), not a blank API key.
+        ("closeio", {"username": "  ", "password": ""}, ["username"]),
         ("pardot", {}, ["apikey.user.name", "apikey.user.password", "apikey.user.key"]),
         ("pardot", {"apikey.user.name": "me"}, ["apikey.user.password", "apikey.user.key"]),
         ("pardot", {"apikey.user.key": "k", "provider.version": "4"}, ["apikey.user.name", "apikey.user.password"]),
@@ -118,8 +119,11 @@ def test_wrong_secret_is_an_authentication_error(sandbox, make_client):
 
 
 def test_unknown_element_is_refused_before_sending(sandbox, client):
-    with pytest.raises(ce.InvalidInputError) as caught:
+    with pytest.raises(ce.UnknownElementError) as caught:
         client.create_instance("closio", {"a": "b"}, name="Test")
+    assert isinstance(caught.value, ce.InvalidInputError)
+    assert caught.value.key == "closio"
+    assert caught.value.suggestions == ["closeio"]
     assert "no element with key `closio`" in str(caught.value)
     assert "did you mean `closeio`?" in str(caught.value)
     # The element was looked up (and the list, for the suggestion); nothing was created.
@@ -131,7 +135,7 @@ def test_other_statuses_are_api_errors(sandbox, client):
     with pytest.raises(ce.ApiError) as caught:
         client.create_instance("closeio", CLOSEIO, name="Test")
     e = caught.value
-    assert type(e) is ce.ApiError
+    assert type(e) is ce.ServerError and isinstance(e, ce.ApiError)
     assert (e.status, e.message, e.provider_message) == (502, "Provider failed", "pardot is down")
     assert str(e) == (
         f"HTTP 502: Provider failed (provider: pardot is down) [request id {e.request_id}]; "
@@ -232,15 +236,28 @@ def test_dual_base_exceptions_pickle_with_their_attributes(sandbox, make_client)
 
 def test_attributes_have_class_level_defaults():
     # Exceptions made by hand (in a user's tests, say) answer every documented attribute.
-    for cls in (ce.ApiError, ce.AuthenticationError, ce.NotFoundError, ce.RateLimitedError):
+    # `status` is an int on every ApiError: made by hand, the class's own status (0 for ApiError).
+    statuses = {
+        ce.ApiError: 0,
+        ce.BadRequestError: 400,
+        ce.AuthenticationError: 401,
+        ce.PermissionDeniedError: 403,
+        ce.NotFoundError: 404,
+        ce.ConflictError: 409,
+        ce.RateLimitedError: 429,
+        ce.ServerError: 500,
+    }
+    for cls, status in statuses.items():
         e = cls("boom")
-        assert (e.status, e.message, e.request_id, e.provider_message, e.body) == (None, None, None, None, None)
+        assert (e.status, e.message, e.request_id, e.provider_message, e.body) == (status, None, None, None, None)
         assert e.retry_after is None
     for name in ce.__all__:
         cls = getattr(ce, name)
         if isinstance(cls, type) and issubclass(cls, BaseException):
             assert cls("boom").instance_may_exist is False, name
+            assert cls("boom").outcome_unknown is False, name
     assert ce.TimeoutError("boom").instance_may_exist is False
+    assert (ce.TimeoutError("boom").kind, ce.TimeoutError("boom").limit, ce.TransportError("boom").kind) == (None,) * 3
     assert ce.DecodeError("boom").status is None
     assert ce.InvalidInputError("boom").problems == ()
     e = ce.MissingConfigurationError("boom")
@@ -263,6 +280,8 @@ def test_hierarchy():
     assert issubclass(ce.AuthenticationError, ce.ApiError)
     assert issubclass(ce.NotFoundError, ce.ApiError)
     assert issubclass(ce.RateLimitedError, ce.ApiError)
+    for cls in (ce.BadRequestError, ce.PermissionDeniedError, ce.ConflictError, ce.ServerError):
+        assert issubclass(cls, ce.ApiError) and cls.__module__ == "cloud_elements", cls
     assert ce.RateLimitedError.__module__ == "cloud_elements"
     assert issubclass(ce.TimeoutError, builtins.TimeoutError)
     assert issubclass(ce.InvalidInputError, ValueError)

@@ -164,7 +164,7 @@ def test_resets_and_short_bodies_are_transport_errors_that_may_have_created(sand
 def test_500_says_the_instance_may_exist_and_is_not_resent(sandbox, fast_client):
     sandbox.inject("status", status=500)
     e, _ = create_err(fast_client(timeout=5), 5, ce.ApiError)
-    assert type(e) is ce.ApiError
+    assert type(e) is ce.ServerError
     assert (e.status, e.retry_after) == (500, None)
     assert e.instance_may_exist is True
     assert str(e).startswith("HTTP 500: Internal Server Error"), str(e)
@@ -176,7 +176,7 @@ def test_500_says_the_instance_may_exist_and_is_not_resent(sandbox, fast_client)
 def test_502_with_provider_message(sandbox, fast_client):
     sandbox.inject("status", status=502, message="Bad Gateway", provider_message="Close.io is down")
     e, _ = create_err(fast_client(timeout=5), 5, ce.ApiError)
-    assert type(e) is ce.ApiError
+    assert type(e) is ce.ServerError
     assert (e.status, e.message, e.provider_message) == (502, "Bad Gateway", "Close.io is down")
     assert "(provider: Close.io is down)" in str(e), str(e)
     assert e.instance_may_exist is True
@@ -195,7 +195,7 @@ def test_an_html_error_page_from_a_proxy(sandbox, fast_client):
     page = "<html><body><h1>502 Bad Gateway</h1>" + "x" * 5000 + "</body></html>"
     sandbox.inject("body", status=502, content_type="text/html", body=page)
     e, _ = create_err(fast_client(timeout=5), 5, ce.ApiError)
-    assert type(e) is ce.ApiError and e.status == 502
+    assert type(e) is ce.ServerError and e.status == 502
     assert e.message is None and e.provider_message is None
     assert "<html><body><h1>502 Bad Gateway" in str(e), str(e)
     assert len(str(e)) < 400, str(e)
@@ -230,7 +230,7 @@ def test_429_with_retry_after_as_an_http_date_is_waited_for(sandbox, fast_client
 def test_503_without_retry_after_is_retried_with_backoff_then_raised(sandbox, fast_client):
     sandbox.inject("status", status=503, times=5)
     e, _ = create_err(fast_client(timeout=10), 10, ce.ApiError)
-    assert type(e) is ce.ApiError and e.status == 503 and e.retry_after is None
+    assert type(e) is ce.ServerError and e.status == 503 and e.retry_after is None
     assert e.instance_may_exist is False
     assert sandbox.request_count == 3, "the first attempt and two retries (the default)"
 

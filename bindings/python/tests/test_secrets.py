@@ -56,7 +56,7 @@ def test_server_echoing_secrets_in_an_error_body(sandbox, client):
     body = json.dumps({"requestId": "r-1", "message": echo, "providerMessage": echo})
     sandbox.inject("body", status=400, body=body)
     e = raise_from(client)
-    assert type(e) is ce.ApiError and e.status == 400 and e.request_id == "r-1"
+    assert type(e) is ce.BadRequestError and e.status == 400 and e.request_id == "r-1"
     assert "[redacted]" in e.message and "[redacted]" in e.provider_message and "[redacted]" in e.body
     assert_no_secret(e)
 
@@ -109,7 +109,7 @@ def test_every_error_path(sandbox, make_client):
         "InvalidInputError",
         "InvalidInputError",
         "AuthenticationError",
-        "InvalidInputError",
+        "UnknownElementError",
         "RateLimitedError",
         "TransportError",
         "TransportError",
