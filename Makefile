@@ -1,5 +1,5 @@
 # make test                    every test the project has (Rust, C, C++, Python)
-# make install PREFIX=/usr/local  the C library (shared, with SONAME, and static), header, pkg-config file
+# make install PREFIX=/usr/local  the C library (shared, with SONAME, and static), C and C++ headers, pkg-config file
 # make lib                     build the C library (the ffi/ crate) into target/release
 # make header                  regenerate include/cloud_elements.h (cbindgen, via ffi/build.rs)
 # make check-header            fail when the committed include/cloud_elements.h is stale
@@ -45,6 +45,9 @@ bench-smoke:
 install: lib
 	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(INCLUDEDIR)"
 	install -m 644 include/cloud_elements.h "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.h"
+	install -d "$(DESTDIR)$(INCLUDEDIR)/cloud_elements"
+	install -m 644 bindings/cpp/cloud_elements.hpp "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.hpp"
+	install -m 644 bindings/cpp/cloud_elements/*.hpp "$(DESTDIR)$(INCLUDEDIR)/cloud_elements/"
 	install -m 755 $(RELEASE)/libcloud_elements.so "$(DESTDIR)$(LIBDIR)/libcloud_elements.so.$(VERSION)"
 	ln -sf libcloud_elements.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/libcloud_elements.so.$(SOVERSION)"
 	ln -sf libcloud_elements.so.$(SOVERSION) "$(DESTDIR)$(LIBDIR)/libcloud_elements.so"
@@ -53,6 +56,7 @@ install: lib
 	    -e 's|@VERSION@|$(VERSION)|g' bindings/c/cloud_elements.pc.in > "$(DESTDIR)$(LIBDIR)/pkgconfig/cloud_elements.pc"
 
 uninstall:
+	rm -rf "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.hpp" "$(DESTDIR)$(INCLUDEDIR)/cloud_elements"
 	rm -f "$(DESTDIR)$(INCLUDEDIR)/cloud_elements.h" "$(DESTDIR)$(LIBDIR)/libcloud_elements.so"* \
 	      "$(DESTDIR)$(LIBDIR)/libcloud_elements.a" "$(DESTDIR)$(LIBDIR)/pkgconfig/cloud_elements.pc"
 

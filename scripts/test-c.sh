@@ -55,10 +55,12 @@ cc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o build/c/example
 # The static library, linked with what pkg-config --static says it needs.
 cc "${cflags[@]}" bindings/c/example.c $(pkg-config --cflags cloud_elements) "$prefix/lib/libcloud_elements.a" \
     $(pkg-config --libs-only-l --static cloud_elements | sed 's/-lcloud_elements//') -o build/c/example_static
-for program in example test_cloud_elements test_verbs; do
+for program in test_cloud_elements test_verbs; do
     c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp -I bindings/c/tests "bindings/cpp/$program.cpp" "${libs[@]}" \
         -o "build/c/cpp_$program"
 done
+# The example with the installed C++ headers only (make install puts them beside the C header).
+c++ -std=c++17 -Wall -Wextra -Werror -g bindings/cpp/example.cpp "${libs[@]}" -o build/c/cpp_example
 PKG_CONFIG_PATH="$PKG_CONFIG_PATH" cmake -S bindings/c -B build/cmake -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/cmake >/dev/null
 
