@@ -10,6 +10,7 @@ use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle, out_arg, str_arg};
 use super::request::ce_request;
 use cloud_elements::{Instance, InstanceRequest};
+use serde_json::Value;
 
 /// A provisioned instance, as the server described it. Free it with `ce_instance_free()`; every
 /// string read from it is valid until then.
@@ -18,7 +19,9 @@ use cloud_elements::{Instance, InstanceRequest};
 /// no other thread uses it. An instance borrowed from a `ce_instance_list` is freed with its list,
 /// never on its own.
 pub struct ce_instance {
-    instance: Instance,
+    id: i64,
+    valid: Option<bool>,
+    disabled: Option<bool>,
     token: CString,
     name: CString,
     element_key: CString,
@@ -35,7 +38,9 @@ impl ce_instance {
             element_key: c_string(instance.element.key.as_deref().unwrap_or_default()),
             json: c_string(instance.raw_json()),
             configuration: OnceLock::new(),
-            instance,
+            id: instance.id,
+            valid: instance.valid,
+            disabled: instance.disabled,
         }
     }
 }
@@ -122,7 +127,7 @@ pub unsafe extern "C" fn ce_instance_token(instance: *const ce_instance) -> *con
 /// `instance` is NULL or a live instance.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_id(instance: *const ce_instance) -> i64 {
-    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| i.instance.id))
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| i.id))
 }
 
 /// An optional flag as C reads it: 1 true, 0 false, -1 unknown.
@@ -137,7 +142,7 @@ fn tri_state(flag: Option<bool>) -> c_int {
 /// `instance` is NULL or a live instance.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_valid(instance: *const ce_instance) -> c_int {
-    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.instance.valid)))
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.valid)))
 }
 
 /// Whether the server reported the instance disabled (`disabled`; see `ce_disable_instance()`):
@@ -147,7 +152,7 @@ pub unsafe extern "C" fn ce_instance_valid(instance: *const ce_instance) -> c_in
 /// `instance` is NULL or a live instance.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_disabled(instance: *const ce_instance) -> c_int {
-    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.instance.disabled)))
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.disabled)))
 }
 
 /// The instance's configuration as the server echoed it: a JSON object, entry → value, in the
@@ -165,7 +170,9 @@ pub unsafe extern "C" fn ce_instance_configuration_json(instance: *const ce_inst
         // SAFETY: the caller promises NULL or a live instance.
         let Some(instance) = (unsafe { instance.as_ref() }) else { return ptr::null() };
         let configuration = instance.configuration.get_or_init(|| {
-            let object = instance.instance.raw().get("configuration").filter(|value| value.is_object())?;
+            // Parsed from the body only when asked for: a create that needs the token parses once.
+            let body: Value = serde_json::from_str(instance.json.to_str().ok()?).ok()?;
+            let object = body.get("configuration").filter(|value| value.is_object())?;
             Some(c_string(&object.to_string()))
         });
         configuration.as_ref().map_or(ptr::null(), |json| json.as_ptr())
