@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # C and C++ tests: builds and installs the library into build/prefix, checks the committed header
-# is current, then runs the C tests and the C fault matrix (each plain, under valgrind, under
+# is current and that the shared library exports only ce_* symbols, then runs the C tests, the C
+# tests of the instance verbs and the C fault matrix (each plain, under valgrind, under
 # ASan+UBSan), the C load test (plain, under ASan+UBSan, smaller under valgrind), the C++ tests,
 # and the examples (pkg-config, CMake, static link) against sandbox binaries over loopback: one for
 # the C and C++ tests, one with distinctive secrets for the fault matrix (which resets it at will),
@@ -10,36 +11,40 @@ cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
 unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy || true
 
-for tool in cc c++ pkg-config valgrind cmake readelf; do
+for tool in cc c++ pkg-config valgrind cmake readelf nm; do
     command -v "$tool" >/dev/null 2>&1 || { echo "$tool is missing (scripts/test.sh installs it)" >&2; exit 1; }
 done
 
-cargo build -q --release --lib
+cargo build -q --release -p cloud-elements-ffi
 cargo build -q --release -p cloud-elements-sandbox
 
-# build.rs regenerates the header; the committed one must be what it generates.
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    if ! git ls-files --error-unmatch include/cloud_elements.h >/dev/null 2>&1 ||
-       ! git diff --quiet -- include/cloud_elements.h; then
-        echo "include/cloud_elements.h is stale: commit the header the build generated" >&2
-        git --no-pager diff --stat -- include/cloud_elements.h >&2 || true
-        exit 1
-    fi
-fi
+# ffi/build.rs generates the header into its OUT_DIR; the committed one must be the same.
+bash scripts/header.sh --check
 
 prefix="$PWD/build/prefix"
 rm -rf "$prefix" build/c build/cmake
 mkdir -p build/c
 make -s install PREFIX="$prefix" >/dev/null
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
-readelf -d "$prefix/lib/libcloud_elements.so" | grep -q 'SONAME.*libcloud_elements\.so\.' ||
-    { echo "the shared library has no SONAME" >&2; exit 1; }
+readelf -d "$prefix/lib/libcloud_elements.so" | grep -q 'SONAME.*libcloud_elements\.so\.0\.1\]' ||
+    { echo "the shared library's SONAME is not libcloud_elements.so.0.1" >&2; exit 1; }
+# The shared library exports the C API and nothing else (ffi/cloud_elements.map): no Rust
+# runtime, no symbol of the crates inside it. And every function the header declares is there.
+exported=$(nm -D --defined-only "$prefix/lib/libcloud_elements.so" | awk '{print $NF}' | sort)
+others=$(grep -v '^ce_' <<<"$exported" || true)
+[ -z "$others" ] || { echo "the shared library exports symbols besides ce_*:" >&2; echo "$others" | head >&2; exit 1; }
+declared=$(grep -o '\bce_[a-z0-9_]*(' include/cloud_elements.h | tr -d '(' | sort -u)
+unexported=$(comm -23 <(echo "$declared") <(echo "$exported"))
+[ -z "$unexported" ] || { echo "declared in the header but not exported: $unexported" >&2; exit 1; }
 
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g)
 libs=($(pkg-config --cflags --libs cloud_elements) -pthread -Wl,-rpath,"$prefix/lib")
 cc "${cflags[@]}" bindings/c/tests/test_cloud_elements.c "${libs[@]}" -o build/c/test_c
 cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     bindings/c/tests/test_cloud_elements.c "${libs[@]}" -o build/c/test_c_asan
+cc "${cflags[@]}" bindings/c/tests/test_verbs.c "${libs[@]}" -o build/c/test_verbs
+cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    bindings/c/tests/test_verbs.c "${libs[@]}" -o build/c/test_verbs_asan
 cc "${cflags[@]}" bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load
 cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load_asan
@@ -50,10 +55,12 @@ cc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o build/c/example
 # The static library, linked with what pkg-config --static says it needs.
 cc "${cflags[@]}" bindings/c/example.c $(pkg-config --cflags cloud_elements) "$prefix/lib/libcloud_elements.a" \
     $(pkg-config --libs-only-l --static cloud_elements | sed 's/-lcloud_elements//') -o build/c/example_static
-for program in example test_cloud_elements; do
+for program in test_cloud_elements test_verbs; do
     c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp -I bindings/c/tests "bindings/cpp/$program.cpp" "${libs[@]}" \
         -o "build/c/cpp_$program"
 done
+# The example with the installed C++ headers only (make install puts them beside the C header).
+c++ -std=c++17 -Wall -Wextra -Werror -g bindings/cpp/example.cpp "${libs[@]}" -o build/c/cpp_example
 PKG_CONFIG_PATH="$PKG_CONFIG_PATH" cmake -S bindings/c -B build/cmake -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/cmake >/dev/null
 
@@ -73,6 +80,14 @@ start_sandbox() {
     printf -v "$var" '%s' "$url"
 }
 
+# memcheck PROGRAM [ARGS...]: runs it under valgrind; any error or leak fails. 40 frames, so that
+# the suppressions in valgrind.supp see the frame that names what they suppress.
+memcheck() {
+    valgrind -q --num-callers=40 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+        --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
+        --error-exitcode=99 "$@"
+}
+
 start_sandbox CE_SANDBOX_URL main
 # The secrets are test_faults.c's USER_SECRET and ORG_SECRET: distinctive, so that the test can
 # look for them in every error it sees.
@@ -89,20 +104,22 @@ start_sandbox load_url load
 echo "-- C tests"
 build/c/test_c
 echo "-- C tests under valgrind"
-valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-    --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
-    --error-exitcode=99 build/c/test_c
+memcheck build/c/test_c
 echo "-- C tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_c_asan
+echo "-- C tests of the instance verbs"
+build/c/test_verbs
+echo "-- C tests of the instance verbs under valgrind"
+memcheck build/c/test_verbs
+echo "-- C tests of the instance verbs under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_verbs_asan
 echo "-- C fault matrix"
 started=$SECONDS
 build/c/test_faults
 echo "   ($((SECONDS - started)) s)"
 echo "-- C fault matrix under valgrind"
 started=$SECONDS
-valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-    --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
-    --error-exitcode=99 build/c/test_faults
+memcheck build/c/test_faults
 echo "   ($((SECONDS - started)) s)"
 echo "-- C fault matrix under ASan + UBSan"
 started=$SECONDS
@@ -110,6 +127,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_faults
 echo "   ($((SECONDS - started)) s)"
 echo "-- C++ tests"
 build/c/cpp_test_cloud_elements
+build/c/cpp_test_verbs
 # 8 threads x 1000 creates on one client: plain (which checks the resident memory) and under
 # ASan + UBSan (which cannot: its quarantine keeps freed memory); under valgrind, which is too
 # slow for 8000 (16 s), 8 x 100.
@@ -119,9 +137,7 @@ echo "-- C load test under ASan + UBSan"
 CE_SANDBOX_URL=$load_url ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_load_asan
 echo "-- C load test under valgrind (8 x 100 creates)"
 CE_SANDBOX_URL=$load_url CE_LOAD_CREATES=100 CE_LOAD_SKIP_RSS=1 \
-    valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-    --errors-for-leak-kinds=definite,indirect,possible --suppressions=bindings/c/tests/valgrind.supp \
-    --error-exitcode=99 build/c/test_load
+    memcheck build/c/test_load
 
 echo "-- examples (shared via pkg-config, CMake, static)"
 export CLOUD_ELEMENTS_BASE_URL="$CE_SANDBOX_URL" CLOUD_ELEMENTS_USER_SECRET=sandbox-user-secret \

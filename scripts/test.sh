@@ -9,7 +9,7 @@ step() { printf '\n==> %s\n' "$*"; }
 # Tests talk to sandboxes on loopback: never through a proxy, never to a configured server.
 unset CLOUD_ELEMENTS_BASE_URL CLOUD_ELEMENTS_USER_SECRET CLOUD_ELEMENTS_ORG_SECRET \
       HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy || true
-# A C header that cbindgen cannot generate fails the build (see build.rs).
+# A C header that cbindgen cannot generate fails the build (see ffi/build.rs).
 export CE_HEADER_STRICT=1
 # The release builds here (the C library, the wheel, the sandbox, the bench's contenders) test
 # behaviour, not size or speed: without whole-program LTO they build in a fraction of the time.

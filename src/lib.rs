@@ -54,7 +54,6 @@ pub mod catalog;
 mod client;
 mod endpoints;
 pub mod error;
-pub mod ffi;
 mod models;
 pub mod oauth;
 mod proxy;

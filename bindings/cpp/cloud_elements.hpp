@@ -1,163 +1,56 @@
 // cloud_elements.hpp: a header-only C++17 wrapper of the C API (cloud_elements.h).
 //
-// RAII handles, std::string results, and one exception type, cloud_elements::Error, carrying the
-// status, the HTTP status, the server's request id, the missing configuration entries, the wait the
-// server asked for (Retry-After) and whether a failed create may have created the instance.
+// RAII handles (instances, instance lists), std::string results, std::optional where the server
+// may not say, and one exception type, cloud_elements::Error, carrying the status, the HTTP status,
+// the server's request id, the missing configuration entries, the provider's message, the wait the
+// server asked for (Retry-After) and whether a failed call may nevertheless have taken effect.
 //
-//   cloud_elements::Client client = cloud_elements::Client::from_env();
+//   cloud_elements::ClientOptions options;
+//   options.base_url = url;  // empty: the real service
+//   options.user_secret = user;
+//   options.organization_secret = org;
+//   cloud_elements::Client client(options);  // C++20: Client({.base_url = ..., .user_secret = ...})
 //   auto instance = client.create(cloud_elements::Request("closeio", "Sales")
 //                                     .config("username", key)
 //                                     .config("password", password)
 //                                     .tag("demo"));
-//   std::cout << instance.token() << "\n";
+//   for (auto listed : client.list_instances({"demo"})) std::cout << listed.id() << "\n";
+//
+// Thread safety as in C: a Client may be used by many threads at once; an Instance, InstanceList
+// or Request may be read by many threads, but not changed or destroyed while another uses it.
 #ifndef CLOUD_ELEMENTS_HPP
 #define CLOUD_ELEMENTS_HPP
 
 #include <cloud_elements.h>
 
+#include "cloud_elements/error.hpp"
+#include "cloud_elements/instance.hpp"
+
 #include <chrono>
-#include <climits>
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace cloud_elements {
 
-// A failed call: what() is the library's message (never a secret).
-class Error : public std::runtime_error {
-public:
-    Error(ce_status status, const std::string &message, int http_status, std::string request_id,
-          std::vector<std::string> missing, std::chrono::milliseconds retry_after = std::chrono::milliseconds(0),
-          bool instance_may_exist = false)
-        : std::runtime_error(message),
-          status_(status),
-          http_status_(http_status),
-          request_id_(std::move(request_id)),
-          missing_(std::move(missing)),
-          retry_after_(retry_after),
-          instance_may_exist_(instance_may_exist) {}
-
-    ce_status status() const noexcept { return status_; }
-    const char *status_name() const noexcept { return ce_status_str(static_cast<int>(status_)); }
-    // The HTTP status of the response behind the error, or 0 when there was none.
-    int http_status() const noexcept { return http_status_; }
-    const std::string &request_id() const noexcept { return request_id_; }
-    // The missing configuration entries, in catalog order (CE_ERR_MISSING_CONFIGURATION).
-    const std::vector<std::string> &missing() const noexcept { return missing_; }
-    // CE_ERR_RATE_LIMITED: the server asked to wait longer than the retries allow (see retry_after()).
-    bool rate_limited() const noexcept { return status_ == CE_ERR_RATE_LIMITED; }
-    // How long the server asked to wait (Retry-After), or 0 when it did not ask.
-    std::chrono::milliseconds retry_after() const noexcept { return retry_after_; }
-    // True when the failed create may nevertheless have created the instance (a timeout or reset
-    // after the request was sent, a 500 or 502): look it up before creating again, or use
-    // Client::set_idempotent(true).
-    bool instance_may_exist() const noexcept { return instance_may_exist_; }
-
-private:
-    ce_status status_;
-    int http_status_;
-    std::string request_id_;
-    std::vector<std::string> missing_;
-    std::chrono::milliseconds retry_after_;
-    bool instance_may_exist_;
-};
-
-namespace detail {
-
-// Turns the calling thread's last error into an Error; call right after the failed call.
-inline Error last_error(ce_status status) {
-    std::vector<std::string> missing;
-    std::string list = ce_last_error_missing();
-    for (std::size_t start = 0; !list.empty() && start <= list.size();) {
-        std::size_t comma = list.find(',', start);
-        if (comma == std::string::npos) comma = list.size();
-        missing.push_back(list.substr(start, comma - start));
-        start = comma + 1;
-    }
-    std::uint64_t wait = ce_last_error_retry_after_ms();
-    auto retry_after = std::chrono::milliseconds(
-        wait > static_cast<std::uint64_t>(LLONG_MAX) ? LLONG_MAX : static_cast<long long>(wait));
-    return Error(status, ce_last_error_message(), ce_last_error_http_status(), ce_last_error_request_id(),
-                 std::move(missing), retry_after, ce_last_error_instance_may_exist() != 0);
-}
-
-inline void check(ce_status status) {
-    if (status != CE_OK) throw last_error(status);
-}
-
-// The string as a C string; one with an embedded NUL would be silently cut short, so it is refused.
-inline const char *c_str(const std::string &s, const char *what) {
-    if (s.find('\0') != std::string::npos) {
-        throw Error(CE_ERR_INVALID_ARGUMENT, std::string(what) + " contains a NUL character", 0, {}, {});
-    }
-    return s.c_str();
-}
-
-// Milliseconds as the C API takes them: negative is 0 (the default), too large is the maximum.
-inline std::uint32_t clamp_ms(std::chrono::milliseconds ms) {
-    if (ms.count() <= 0) return 0;
-    if (ms.count() > static_cast<long long>(UINT32_MAX)) return UINT32_MAX;
-    return static_cast<std::uint32_t>(ms.count());
-}
-
-struct ClientFree { void operator()(ce_client *p) const noexcept { ce_client_free(p); } };
-struct RequestFree { void operator()(ce_request *p) const noexcept { ce_request_free(p); } };
-struct InstanceFree { void operator()(ce_instance *p) const noexcept { ce_instance_free(p); } };
-
-}  // namespace detail
-
-// A provisioned instance. Move-only; the strings are copies, so they outlive it.
-class Instance {
-public:
-    std::int64_t id() const { return ce_instance_id(handle_.get()); }
-    std::string token() const { return ce_instance_token(handle_.get()); }
-    std::string name() const { return ce_instance_name(handle_.get()); }
-    std::string element_key() const { return ce_instance_element_key(handle_.get()); }
-    // The whole response body (JSON). It holds the token and echoed passwords.
-    std::string json() const { return ce_instance_json(handle_.get()); }
-
-private:
-    friend class Client;
-    explicit Instance(ce_instance *handle) : handle_(handle) {}
-    std::unique_ptr<ce_instance, detail::InstanceFree> handle_;
-};
-
-// A request for one instance, built field by field.
-class Request {
-public:
-    Request(const std::string &element_key, const std::string &name) {
-        ce_request *handle = nullptr;
-        detail::check(ce_request_new(detail::c_str(element_key, "element_key"), detail::c_str(name, "name"), &handle));
-        handle_.reset(handle);
-    }
-    // Sets a configuration entry (values are strings, as on the wire).
-    Request &config(const std::string &key, const std::string &value) {
-        detail::check(ce_request_set_config(handle_.get(), detail::c_str(key, "key"), detail::c_str(value, "value")));
-        return *this;
-    }
-    Request &tag(const std::string &tag) {
-        detail::check(ce_request_add_tag(handle_.get(), detail::c_str(tag, "tag")));
-        return *this;
-    }
-
-private:
-    friend class Client;
-    std::unique_ptr<ce_request, detail::RequestFree> handle_;
+// How to reach the platform: named members, so that no two secrets can be swapped silently.
+struct ClientOptions {
+    // The API's base URL; empty: https://api.cloud-elements.com/elements/api-v2.
+    std::string base_url;
+    // The user secret and the organization secret for the Authorization header.
+    std::string user_secret;
+    std::string organization_secret;
 };
 
 // A client: secrets, timeouts and a pool of kept-alive connections. Share one between threads.
 class Client {
 public:
-    // Note the order: the secrets first, then the optional base URL (empty: the real service).
-    Client(const std::string &user_secret, const std::string &organization_secret,
-           const std::string &base_url = std::string()) {
+    explicit Client(const ClientOptions &options) {
         ce_client *handle = nullptr;
-        detail::check(ce_client_new(base_url.empty() ? nullptr : detail::c_str(base_url, "base_url"),
-                                    detail::c_str(user_secret, "user_secret"),
-                                    detail::c_str(organization_secret, "organization_secret"), &handle));
+        detail::check(ce_client_new(options.base_url.empty() ? nullptr : detail::c_str(options.base_url, "base_url"),
+                                    detail::c_str(options.user_secret, "user_secret"),
+                                    detail::c_str(options.organization_secret, "organization_secret"), &handle));
         handle_.reset(handle);
     }
 
@@ -217,6 +110,65 @@ public:
         ce_instance *instance = nullptr;
         detail::check(ce_create_instance_json(handle_.get(), detail::c_str(instance_json, "instance_json"), &instance));
         return Instance(instance);
+    }
+
+    // Instances carrying every one of `tags` (none: every instance); nothing matching is an empty
+    // list. The instances are borrowed from the list.
+    InstanceList list_instances(const std::vector<std::string> &tags = {}) const {
+        std::vector<const char *> c_tags;
+        c_tags.reserve(tags.size());
+        for (const auto &tag : tags) c_tags.push_back(detail::c_str(tag, "tag"));
+        ce_instance_list *list = nullptr;
+        detail::check(ce_list_instances(handle_.get(), c_tags.empty() ? nullptr : c_tags.data(), c_tags.size(), &list));
+        return InstanceList(list);
+    }
+
+    // One instance by id; CE_ERR_NOT_FOUND when there is none (a deleted instance).
+    Instance get_instance(std::int64_t id) const {
+        ce_instance *instance = nullptr;
+        detail::check(ce_get_instance(handle_.get(), id, &instance));
+        return Instance(instance);
+    }
+
+    // Changes an instance (PATCH /instances/{id}) and returns it as the server answers.
+    Instance update_instance(std::int64_t id, const InstanceUpdate &update) const {
+        return update_instance_json(id, update.to_json());
+    }
+
+    // The same with the update as JSON: {"name","tags","configuration","providerData":{"code"}}.
+    Instance update_instance_json(std::int64_t id, const std::string &update_json) const {
+        ce_instance *instance = nullptr;
+        detail::check(ce_update_instance(handle_.get(), id, detail::c_str(update_json, "update_json"), &instance));
+        return Instance(instance);
+    }
+
+    void delete_instance(std::int64_t id) const { detail::check(ce_delete_instance(handle_.get(), id)); }
+
+    // Enables / disables the instance whose token is `token`; calls on a disabled one get 403.
+    void enable_instance(const std::string &token) const {
+        detail::check(ce_enable_instance(handle_.get(), detail::c_str(token, "token")));
+    }
+    void disable_instance(const std::string &token) const {
+        detail::check(ce_disable_instance(handle_.get(), detail::c_str(token, "token")));
+    }
+
+    // The platform's health check of one instance (GET /hubs/{hub}/ping); throws when it fails.
+    void ping(const std::string &token, const std::string &hub) const {
+        detail::check(ce_ping(handle_.get(), detail::c_str(token, "token"), detail::c_str(hub, "hub")));
+    }
+
+    // The instance's configuration entries as a JSON array ([{"id","key","propertyValue",...}]),
+    // secret values as the server sent them (passwords masked).
+    std::string instance_configuration_json(std::int64_t id) const {
+        char *json = nullptr;
+        detail::check(ce_get_instance_configuration_json(handle_.get(), id, &json));
+        return detail::take_string(json);
+    }
+
+    // Changes one configuration entry; a key the instance does not have is CE_ERR_INVALID_ARGUMENT.
+    void update_instance_configuration(std::int64_t id, const std::string &key, const std::string &value) const {
+        detail::check(ce_update_instance_configuration(handle_.get(), id, detail::c_str(key, "key"),
+                                                       detail::c_str(value, "value")));
     }
 
     // "User <u>, Organization <o>, Element <token>": the header for calls on one instance.

@@ -1,4 +1,9 @@
-// Provision a Pardot instance and print its token.
+// Provision a Pardot instance, print its token, check it answers, and count the instances tagged
+// "example". Client::from_env() reads the settings; in code, build a ClientOptions by name:
+//   cloud_elements::ClientOptions options;
+//   options.user_secret = user;
+//   options.organization_secret = org;
+//   cloud_elements::Client client(options);
 //
 //   c++ -std=c++17 -I bindings/cpp example.cpp $(pkg-config --cflags --libs cloud_elements) -o example
 //   CLOUD_ELEMENTS_USER_SECRET=... CLOUD_ELEMENTS_ORG_SECRET=... ./example USER PASSWORD USER_KEY
@@ -22,6 +27,8 @@ int main(int argc, char **argv) {
         std::cout << "id:          " << instance.id() << "\n"
                   << "element key: " << instance.element_key() << "\n"
                   << "token:       " << instance.token() << "\n";
+        client.ping(instance.token(), "marketing");
+        std::cout << "tagged:      " << client.list_instances({"example"}).size() << " instance(s)\n";
         return 0;
     } catch (const cloud_elements::Error &e) {
         std::cerr << "error (" << e.status_name() << "): " << e.what() << "\n";

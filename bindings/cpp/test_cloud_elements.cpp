@@ -21,6 +21,14 @@ static int passed, failed;
 
 namespace ce = cloud_elements;
 
+static ce::ClientOptions options(const std::string &user, const std::string &org, const std::string &url) {
+    ce::ClientOptions options;
+    options.base_url = url;
+    options.user_secret = user;
+    options.organization_secret = org;
+    return options;
+}
+
 int main() {
     const char *url = std::getenv("CE_SANDBOX_URL");
     if (!url) {
@@ -28,7 +36,7 @@ int main() {
         return 2;
     }
     const std::string user = "sandbox-user-secret", org = "sandbox-organization-secret";
-    ce::Client client(user, org, url);
+    ce::Client client(options(user, org, url));
 
     auto closeio = client.create(ce::Request("closeio", "Test").config("username", "K").config("password", "P").tag("demo"));
     CHECK(closeio.id() > 0);
@@ -59,7 +67,7 @@ int main() {
     }
 
     try {
-        ce::Client wrong("wrong", org, url);
+        ce::Client wrong(options("wrong", org, url));
         wrong.create(ce::Request("closeio", "x").config("username", "K").config("password", "P"));
         CHECK(false);
     } catch (const ce::Error &e) {
@@ -86,7 +94,7 @@ int main() {
     }
 
     // Negative durations mean the default; too long ones are refused, never wrapped around.
-    ce::Client timed(user, org, url);
+    ce::Client timed(options(user, org, url));
     timed.set_timeouts(std::chrono::milliseconds(-1), std::chrono::milliseconds(-1));
     CHECK(timed.create(ce::Request("closeio", "t").config("username", "K").config("password", "P")).id() > 0);
     try {
@@ -100,7 +108,7 @@ int main() {
 
     // Retries and idempotent provisioning: a 503 is sent again; a 500 is looked up (404), then sent
     // again; one instance each time.
-    ce::Client retrying(user, org, url);
+    ce::Client retrying(options(user, org, url));
     retrying.set_retries(2, std::chrono::milliseconds(20), std::chrono::milliseconds(100));
     retrying.set_idempotent(true);
     ce::Request request("closeio", "retried");

@@ -21,7 +21,13 @@ use std::ptr;
 use std::sync::OnceLock;
 
 use cloud_elements::catalog;
-use cloud_elements::ffi::{
+// The C layer's sources, compiled into this target (the ffi crate has no rlib: its library name is
+// the core crate's).
+#[path = "../../ffi/src/lib.rs"]
+#[allow(dead_code, unused_imports)]
+mod ffi;
+
+use ffi::{
     ce_client, ce_client_new, ce_create_instance, ce_create_instance_json, ce_instance, ce_last_error_http_status,
     ce_last_error_message, ce_last_error_missing, ce_last_error_request_id, ce_provision, ce_request,
     ce_request_add_tag, ce_request_free, ce_request_new, ce_request_set_config, ce_status,
@@ -195,7 +201,7 @@ fn check_last_error(status: ce_status, expected: Option<&Error>) {
     assert_eq!(ce_last_error_http_status(), 0, "an HTTP status without a response");
     assert!(request_id.is_empty(), "a request id without a response");
     if let Some(error) = expected {
-        assert_eq!(status, ce_status::from(error.kind()), "{error:?}");
+        assert_eq!(status, ce_status::from(error), "{error:?}");
         assert_eq!(message, error.to_string().replace('\0', "\u{FFFD}"));
         assert_eq!(missing, error.missing().join(","));
     }

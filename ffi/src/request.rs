@@ -2,18 +2,21 @@
 
 use std::ffi::c_char;
 
-use super::error::ce_status;
+use super::error::{Failure, ce_status};
 use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle_mut, out_arg, str_arg};
-use crate::InstanceRequest;
+use cloud_elements::InstanceRequest;
 
 /// A request for one instance: element key, name, configuration entries and tags.
 ///
-/// Create it with `ce_request_new()`, fill it with `ce_request_set_config()` and
-/// `ce_request_add_tag()`, send it with `ce_create_instance()` (as often as you like), and free
-/// it with `ce_request_free()`.
+/// Create it with `ce_request_new()`, fill it with `ce_request_set_config()`,
+/// `ce_request_add_tag()` and `ce_request_set_oauth_code()`, send it with `ce_create_instance()`
+/// (as often as you like), and free it with `ce_request_free()`.
+///
+/// Thread safety: many threads may send the same request at once (`ce_create_instance()` only
+/// reads it), but none may change or free it while another thread uses it.
 pub struct ce_request {
-    pub(crate) request: InstanceRequest,
+    pub(super) request: InstanceRequest,
 }
 
 /// Starts a request for an instance of `element_key` (`"closeio"`, `"pardot"`, ...) named `name`.
@@ -28,7 +31,7 @@ pub unsafe extern "C" fn ce_request_new(
     out: *mut *mut ce_request,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out)?;
+        let out = out_arg(out, "out")?;
         let key = unsafe { str_arg(element_key, "element_key") }?;
         let name = unsafe { str_arg(name, "name") }?;
         unsafe { give(out, ce_request { request: InstanceRequest::new(key, name) }) };
@@ -67,6 +70,25 @@ pub unsafe extern "C" fn ce_request_add_tag(request: *mut ce_request, tag: *cons
         let request = unsafe { handle_mut(request, "request") }?;
         let tag = unsafe { str_arg(tag, "tag") }?;
         request.request.add_tag(tag);
+        Ok(())
+    })
+}
+
+/// Sets the OAuth code the provider's redirect carried (`providerData.code`, copied), replacing an
+/// earlier one: the platform exchanges it for the OAuth tokens of the instance. For OAuth
+/// elements; the code is a secret (it never appears in an error message) and can be used once.
+///
+/// # Safety
+/// `request` is NULL or a live request no other thread is using; `code` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_request_set_oauth_code(request: *mut ce_request, code: *const c_char) -> ce_status {
+    guard(|| {
+        let request = unsafe { handle_mut(request, "request") }?;
+        let code = unsafe { str_arg(code, "code") }?;
+        if code.trim().is_empty() {
+            return Err(Failure::invalid("`code` is empty"));
+        }
+        request.request = request.request.clone().oauth_code(code);
         Ok(())
     })
 }

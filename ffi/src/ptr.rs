@@ -9,7 +9,7 @@ use super::error::Failure;
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
-pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
+pub(super) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
     if ptr.is_null() {
         return Err(Failure::invalid(format!("`{name}` is NULL")));
     }
@@ -22,7 +22,7 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a s
 ///
 /// # Safety
 /// As [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
+pub(super) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Failure> {
     if ptr.is_null() { Ok(None) } else { unsafe { str_arg(ptr, name) }.map(Some) }
 }
 
@@ -30,7 +30,7 @@ pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<O
 ///
 /// # Safety
 /// `ptr` is NULL or points to a live `T` handed out by this library.
-pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Failure> {
+pub(super) unsafe fn handle<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Failure> {
     // SAFETY: the caller promises a live handle when not NULL.
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::invalid(format!("`{name}` is NULL")))
 }
@@ -39,21 +39,21 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, F
 ///
 /// # Safety
 /// `ptr` is NULL or points to a live `T` handed out by this library, used by no other thread.
-pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Failure> {
+pub(super) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T, Failure> {
     // SAFETY: the caller promises a live, unshared handle when not NULL.
     unsafe { ptr.as_mut() }.ok_or_else(|| Failure::invalid(format!("`{name}` is NULL")))
 }
 
 /// Checks an out-parameter; write to it with [`give`] once everything has succeeded.
-pub(crate) fn out_arg<T>(out: *mut *mut T) -> Result<*mut *mut T, Failure> {
-    if out.is_null() { Err(Failure::invalid("`out` is NULL")) } else { Ok(out) }
+pub(super) fn out_arg<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Failure> {
+    if out.is_null() { Err(Failure::invalid(format!("`{name}` is NULL"))) } else { Ok(out) }
 }
 
 /// Moves `value` to the heap and stores the pointer in `out` (checked by [`out_arg`]).
 ///
 /// # Safety
 /// `out` is a valid, writable pointer.
-pub(crate) unsafe fn give<T>(out: *mut *mut T, value: T) {
+pub(super) unsafe fn give<T>(out: *mut *mut T, value: T) {
     // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
     unsafe { *out = Box::into_raw(Box::new(value)) };
 }
@@ -62,7 +62,7 @@ pub(crate) unsafe fn give<T>(out: *mut *mut T, value: T) {
 ///
 /// # Safety
 /// `ptr` is NULL or came from [`give`] and was not freed before.
-pub(crate) unsafe fn free<T>(ptr: *mut T) {
+pub(super) unsafe fn free<T>(ptr: *mut T) {
     if !ptr.is_null() {
         // SAFETY: the caller promises it came from Box::into_raw and is freed once.
         drop(unsafe { Box::from_raw(ptr) });

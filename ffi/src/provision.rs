@@ -6,7 +6,7 @@ use std::sync::{LazyLock, Mutex};
 use super::error::{Failure, ce_last_error_message, ce_status};
 use super::panic::guard;
 use super::ptr::{opt_str_arg, str_arg};
-use crate::{Client, DEFAULT_BASE_URL, InstanceRequest};
+use cloud_elements::{Client, DEFAULT_BASE_URL, InstanceRequest};
 
 /// Clients `ce_provision` made, by base URL and secrets, so that repeated calls reuse one
 /// connection pool instead of connecting anew each time.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::error::{Failure, c_string, ce_status};
 use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle, opt_str_arg, out_arg, str_arg};
-use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
-use crate::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+use cloud_elements::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
+use cloud_elements::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 
 /// A client: base URL, secrets, timeouts and a pool of kept-alive connections.
 ///
@@ -28,7 +28,7 @@ impl ce_client {
     }
 
     /// The current client.
-    pub(crate) fn client(&self) -> Client {
+    pub(super) fn client(&self) -> Client {
         self.state.read().unwrap_or_else(PoisonError::into_inner).1.clone()
     }
 
@@ -62,7 +62,7 @@ pub unsafe extern "C" fn ce_client_new(
     out: *mut *mut ce_client,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out)?;
+        let out = out_arg(out, "out")?;
         let base_url = unsafe { opt_str_arg(base_url, "base_url") }?;
         let user_secret = unsafe { str_arg(user_secret, "user_secret") }?;
         let org_secret = unsafe { str_arg(org_secret, "org_secret") }?;
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn ce_client_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_client_from_env(out: *mut *mut ce_client) -> ce_status {
     guard(|| {
-        let out = out_arg(out)?;
+        let out = out_arg(out, "out")?;
         let client = ce_client::build(Client::builder().from_env())?;
         unsafe { give(out, client) };
         Ok(())

@@ -9,7 +9,7 @@ use super::error::{Failure, ce_status, clear_last_error, set_last_error};
 ///
 /// `AssertUnwindSafe`: after a panic the handles involved are only ever freed, never trusted again
 /// by the library, and every handle's state is left consistent between statements.
-pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ce_status {
+pub(super) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ce_status {
     clear_last_error();
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return ce_status::CE_OK,
@@ -23,6 +23,6 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ce_status {
 /// Runs a function body that returns a value rather than a status, with `fallback` on a panic.
 /// It leaves the last error alone: such functions only read or free handles, and a caller may
 /// free its handles before it reads the error of an earlier call.
-pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+pub(super) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
 }

@@ -1,38 +1,58 @@
 //! `ce_instance`: creating instances and reading what the server answered.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_int};
+use std::ptr;
+use std::sync::OnceLock;
 
 use super::client::ce_client;
 use super::error::{EMPTY, c_string, ce_status};
 use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle, out_arg, str_arg};
 use super::request::ce_request;
-use crate::{Instance, InstanceRequest};
+use cloud_elements::{Instance, InstanceRequest};
+use serde_json::Value;
 
 /// A provisioned instance, as the server described it. Free it with `ce_instance_free()`; every
 /// string read from it is valid until then.
+///
+/// Thread safety: the getters may be called from many threads at once; freeing it must wait until
+/// no other thread uses it. An instance borrowed from a `ce_instance_list` is freed with its list,
+/// never on its own.
 pub struct ce_instance {
     id: i64,
+    valid: Option<bool>,
+    disabled: Option<bool>,
     token: CString,
     name: CString,
     element_key: CString,
     json: CString,
+    /// The `configuration` object as JSON, made when first asked for (`None`: the answer had none).
+    configuration: OnceLock<Option<CString>>,
 }
 
 impl ce_instance {
-    fn new(instance: Instance) -> Self {
+    pub(super) fn new(instance: Instance) -> Self {
         ce_instance {
-            id: instance.id,
             token: c_string(instance.token.expose()),
             name: c_string(instance.name.as_deref().unwrap_or_default()),
             element_key: c_string(instance.element.key.as_deref().unwrap_or_default()),
             json: c_string(instance.raw_json()),
+            configuration: OnceLock::new(),
+            id: instance.id,
+            valid: instance.valid,
+            disabled: instance.disabled,
         }
     }
 }
 
 /// Provisions an instance: validates `request` (nothing is sent if an entry is missing), sends
-/// `POST /instances` once, and decodes the answer.
+/// `POST /instances`, and decodes the answer.
+///
+/// A failure that certainly created nothing (no connection, a 429 or 503) is sent again, up to
+/// the client's retries (`ce_client_set_retries()`, 2 by default), within the overall timeout. A
+/// failure after which the instance may exist (a timeout or reset after sending, a 500 or 502) is
+/// returned with `ce_last_error_instance_may_exist()` = 1, unless `ce_client_set_idempotent()` is
+/// on: then the instance is looked up by its provisioning tag and, if absent, created again.
 ///
 /// `out` receives the instance on success; free it with `ce_instance_free()`. On failure see
 /// `ce_last_error_message()`, `ce_last_error_missing()`, `ce_last_error_http_status()`.
@@ -46,7 +66,7 @@ pub unsafe extern "C" fn ce_create_instance(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out)?;
+        let out = out_arg(out, "out")?;
         let client = unsafe { handle(client, "client") }?;
         let request = unsafe { handle(request, "request") }?;
         let instance = client.client().create_instance(&request.request)?;
@@ -70,7 +90,7 @@ pub unsafe extern "C" fn ce_create_instance_json(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out)?;
+        let out = out_arg(out, "out")?;
         let client = unsafe { handle(client, "client") }?;
         let json = unsafe { str_arg(instance_json, "instance_json") }?;
         let request = InstanceRequest::from_json(json)?;
@@ -110,6 +130,55 @@ pub unsafe extern "C" fn ce_instance_id(instance: *const ce_instance) -> i64 {
     guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| i.id))
 }
 
+/// An optional flag as C reads it: 1 true, 0 false, -1 unknown.
+fn tri_state(flag: Option<bool>) -> c_int {
+    flag.map_or(-1, c_int::from)
+}
+
+/// Whether the server reported the instance valid (`valid`): 1 yes, 0 no, -1 when the answer did
+/// not say or `instance` is NULL.
+///
+/// # Safety
+/// `instance` is NULL or a live instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_instance_valid(instance: *const ce_instance) -> c_int {
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.valid)))
+}
+
+/// Whether the server reported the instance disabled (`disabled`; see `ce_disable_instance()`):
+/// 1 yes, 0 no, -1 when the answer did not say or `instance` is NULL.
+///
+/// # Safety
+/// `instance` is NULL or a live instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_instance_disabled(instance: *const ce_instance) -> c_int {
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.disabled)))
+}
+
+/// The instance's configuration as the server echoed it: a JSON object, entry → value, in the
+/// server's order and with its value types (`{"username":"…","event.notification.enabled":false}`).
+/// It contains whatever secrets the server echoed (passwords included): don't log it.
+///
+/// NULL when the answer had no `configuration` object, or `instance` is NULL. Borrowed from
+/// `instance`: valid until `ce_instance_free()` (or, for a listed instance, the list's free).
+///
+/// # Safety
+/// `instance` is NULL or a live instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_instance_configuration_json(instance: *const ce_instance) -> *const c_char {
+    guard_value(ptr::null(), || {
+        // SAFETY: the caller promises NULL or a live instance.
+        let Some(instance) = (unsafe { instance.as_ref() }) else { return ptr::null() };
+        let configuration = instance.configuration.get_or_init(|| {
+            // Parsed from the body only when asked for: a create that needs the token parses once.
+            let body: Value = serde_json::from_str(instance.json.to_str().ok()?).ok()?;
+            let object = body.get("configuration").filter(|value| value.is_object())?;
+            Some(c_string(&object.to_string()))
+        });
+        configuration.as_ref().map_or(ptr::null(), |json| json.as_ptr())
+    })
+}
+
 /// The instance name the server reported (`""` if none, or when `instance` is NULL). Borrowed from
 /// `instance`: valid until `ce_instance_free()`; never NULL.
 ///
@@ -144,7 +213,8 @@ pub unsafe extern "C" fn ce_instance_json(instance: *const ce_instance) -> *cons
 /// Frees an instance and every string borrowed from it. NULL is fine.
 ///
 /// # Safety
-/// `instance` is NULL or an instance from this library, not in use, not freed before.
+/// `instance` is NULL or an instance this library handed out as `ce_instance **` (never one
+/// borrowed from a `ce_instance_list`), not in use, not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_free(instance: *mut ce_instance) {
     guard_value((), || unsafe { free(instance) });
