@@ -15,9 +15,11 @@
 
 mod args;
 mod connect;
+mod elements;
 mod exit;
 mod instances;
 mod mask;
+mod oauth;
 mod output;
 mod request;
 mod sandbox;
@@ -34,6 +36,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Instances(command) => instances::run(command, &cli.global),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Elements(command) => elements::run(command, &cli.global),
+        Command::Oauth(command) => oauth::run(command, &cli.global),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "cloud-elements", &mut std::io::stdout());
             Ok(())
