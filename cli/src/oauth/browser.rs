@@ -1,6 +1,5 @@
 //! Opening a URL in the user's browser, and the random `state` of a login.
 
-use std::ffi::OsString;
 use std::hash::{BuildHasher, RandomState};
 use std::io::Read;
 use std::path::PathBuf;
@@ -41,9 +40,16 @@ pub(crate) fn open(url: &str) -> Result<Option<String>, String> {
     Ok(Some(program))
 }
 
-/// The program and arguments that open `url`.
+/// The program and arguments that open `url`, by the environment.
 fn browser_command(url: &str) -> Option<(String, Vec<String>)> {
-    if let Some(browser) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    command_for(url, std::env::var("BROWSER").ok().as_deref(), display && on_path("xdg-open"))
+}
+
+/// The program and arguments that open `url`: by `browser` (a `$BROWSER` value) when it names
+/// one, else `xdg-open` when `xdg_open` says it can show it.
+fn command_for(url: &str, browser: Option<&str>, xdg_open: bool) -> Option<(String, Vec<String>)> {
+    if let Some(browser) = browser.filter(|b| !b.trim().is_empty()) {
         let first = browser.split(':').find(|c| !c.trim().is_empty())?;
         let mut words = first.split_whitespace().map(str::to_owned);
         let program = words.next()?;
@@ -55,13 +61,12 @@ fn browser_command(url: &str) -> Option<(String, Vec<String>)> {
         }
         return Some((program, args));
     }
-    let display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
-    (display && on_path("xdg-open")).then(|| ("xdg-open".to_owned(), vec![url.to_owned()]))
+    xdg_open.then(|| ("xdg-open".to_owned(), vec![url.to_owned()]))
 }
 
 /// Whether `program` is an executable file in a directory of `PATH`.
 fn on_path(program: &str) -> bool {
-    let path = std::env::var_os("PATH").unwrap_or_else(OsString::new);
+    let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path).map(|dir: PathBuf| dir.join(program)).any(|file| executable(&file))
 }
 
@@ -86,5 +91,17 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn browser_is_the_first_command_of_browser_with_the_url() {
+        let url = "http://h/a?b=c";
+        let command =
+            |program: &str, args: &[&str]| Some((program.to_owned(), args.iter().map(|a| a.to_string()).collect()));
+        assert_eq!(command_for(url, Some("firefox"), true), command("firefox", &[url]));
+        assert_eq!(command_for(url, Some("w3m -N %s:lynx"), false), command("w3m", &["-N", url]));
+        assert_eq!(command_for(url, Some(":links"), false), command("links", &[url]));
+        assert_eq!(command_for(url, Some(""), true), command("xdg-open", &[url]));
+        assert_eq!(command_for(url, None, false), None);
     }
 }
