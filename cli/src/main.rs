@@ -3,6 +3,8 @@
 //! ```text
 //! cloud-elements instances create closeio username=MY_KEY password=MY_PW --name Sales --tag demo
 //! cloud-elements instances list --tag demo --output jsonl
+//! cloud-elements elements show clover
+//! cloud-elements oauth login clover --api-key APP_ID --api-secret-file app.secret merchantId=M-1
 //! cloud-elements sandbox --port 12120 --latency-ms 50 --rate-limit 200
 //! ```
 //!

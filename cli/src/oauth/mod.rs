@@ -30,6 +30,11 @@ pub(crate) enum Oauth {
     Url(UrlArgs),
     /// Authorize in a browser, catch the provider's redirect on this machine, and create the
     /// instance with the code: `oauth login clover --api-key ID --api-secret-file FILE merchantId=M`.
+    ///
+    /// The entries oauth.api.key, oauth.api.secret and oauth.callback.url are set from the options;
+    /// everything else is checked before the browser opens. The URL is printed on standard error
+    /// and opened with $BROWSER, else xdg-open when there is a display (--no-browser: neither).
+    /// The created instance is printed with its token, as `instances create` prints it.
     Login(LoginArgs),
 }
 
@@ -37,9 +42,10 @@ pub(crate) enum Oauth {
 #[derive(Debug, Args)]
 pub(crate) struct App {
     /// The element key (an OAuth element, such as `clover`).
+    #[arg(value_name = "ELEMENT")]
     pub(crate) key: String,
     /// The API key (client id) of the OAuth application registered with the provider.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "API_KEY")]
     pub(crate) api_key: String,
     /// Read the application's API secret from this file [default: CLOUD_ELEMENTS_OAUTH_API_SECRET]
     #[arg(long, value_name = "FILE")]
