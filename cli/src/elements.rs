@@ -126,7 +126,11 @@ fn human(json: &Value) -> String {
     text.push('\n');
     text.push_str(&output::table(&["", "KEY", "NAME", "TYPE", "DEFAULT", "NOTES"], &rows));
     let oauth = if json["oauth"] == true { ", and an OAuth login (`oauth login`) gives the code" } else { "" };
-    text.push_str(&format!("\n* must be supplied when creating an instance{oauth}\n"));
+    if json["mustSupply"].as_array().is_some_and(|keys| !keys.is_empty()) {
+        text.push_str(&format!("\n* must be supplied when creating an instance{oauth}\n"));
+    } else {
+        text.push_str(&format!("\nNothing must be supplied when creating an instance{oauth}.\n"));
+    }
     text
 }
 

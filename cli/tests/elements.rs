@@ -30,6 +30,7 @@ fn acme_sandbox() -> Sandbox {
     let dir: PathBuf = std::env::temp_dir().join(format!("cli-elements-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("acme.json"), ACME).unwrap();
+    std::fs::write(dir.join("bare.json"), r#"{"key": "bare", "name": "Bare", "hub": "general"}"#).unwrap();
     Sandbox::builder().user_secret(USER_SECRET).organization_secret(ORG_SECRET).elements(dir).start().unwrap()
 }
 
@@ -98,6 +99,13 @@ fn a_loaded_definition_is_read_from_the_server_in_display_order() {
     let human = run(&sandbox, &["elements", "show", "acme", "-o", "human"]).ok();
     assert!(human.stdout.lines().any(|l| l.starts_with("*  acme.region")), "{human:?}");
 
+    // A definition without its schema: read from /elements/bare/configuration (the common
+    // entries, which nobody must supply).
+    let bare = run(&sandbox, &["elements", "show", "bare", "-o", "human"]).ok();
+    assert!(bare.stdout.contains("\n  event.notification.enabled "), "{bare:?}");
+    assert!(bare.stdout.ends_with("\nNothing must be supplied when creating an instance.\n"), "{bare:?}");
+    assert!(sandbox.requests().iter().any(|r| r.target.ends_with("/elements/bare/configuration")));
+
     let unknown = run(&sandbox, &["elements", "show", "acmee"]).failed(3);
     assert!(unknown.stderr.contains("did you mean `acme`?"), "{unknown:?}");
 }
@@ -123,6 +131,9 @@ fn a_dry_run_checks_a_runtime_element_against_the_servers_schema() {
     // Offline, the element is not known: only the common checks are made.
     run(&sandbox, &[&dry[..], &["--validation", "offline"]].concat()).ok();
     run(&sandbox, &[&dry[..], &["--validation", "off"]].concat()).ok();
+    // Off: not even a built-in element's entries are checked; the server would decide.
+    run(&sandbox, &["instances", "create", "closeio", "--dry-run", "--validation", "off"]).ok();
+    run(&sandbox, &["instances", "create", "closeio", "--dry-run", "--validation", "offline"]).failed(3);
     let offline = run_with(&[], &dry).ok();
     assert!(
         offline.stderr.contains("No server is configured") && offline.stderr.contains("not built in"),
