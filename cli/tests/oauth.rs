@@ -203,7 +203,13 @@ fn login_checks_the_entries_before_the_browser_and_times_out_waiting() {
 
     let waited = ended(start_login(&sandbox, &callback, &["merchantId=M-1", "--wait", "1"]));
     assert_eq!(waited.status, 7, "{waited:?}");
-    assert!(waited.stderr.contains("Open this URL"), "{waited:?}");
+    assert!(waited.stderr.contains("Open this URL") && waited.stderr.contains("no OAuth redirect"), "{waited:?}");
     scan(&waited);
+
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = format!("http://{}/callback", taken.local_addr().unwrap());
+    let refused = ended(start_login(&sandbox, &busy, &["merchantId=M-1"]));
+    assert_eq!(refused.status, 7, "{refused:?}");
+    assert!(refused.stderr.contains("is busy") && !refused.stderr.contains("Open this URL"), "{refused:?}");
     assert!(sandbox.instances().is_empty());
 }
