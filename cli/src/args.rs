@@ -43,6 +43,32 @@ pub(crate) struct Global {
     /// Overall timeout of one call, in seconds, retries included
     #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) timeout: Option<u64>,
+    /// How requests are checked before sending: `full` fetches the definition of an element that
+    /// is not built in; `offline` checks built-in elements only; `off` leaves it to the server
+    #[arg(long, global = true, value_enum, default_value_t = ValidationMode::Full)]
+    pub(crate) validation: ValidationMode,
+}
+
+impl Global {
+    /// The client's validation mode.
+    pub(crate) fn validation(&self) -> cloud_elements::Validation {
+        match self.validation {
+            ValidationMode::Full => cloud_elements::Validation::Full,
+            ValidationMode::Offline => cloud_elements::Validation::Offline,
+            ValidationMode::Off => cloud_elements::Validation::Off,
+        }
+    }
+}
+
+/// `--validation`: [`cloud_elements::Validation`] on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ValidationMode {
+    /// Built-in elements offline; others by their definition, fetched from the server.
+    Full,
+    /// Built-in elements only; nothing is fetched.
+    Offline,
+    /// No element checks: the server decides.
+    Off,
 }
 
 /// How results are printed.
@@ -63,6 +89,12 @@ pub(crate) enum Command {
     Instances(Instances),
     /// Run the sandbox (a local emulator of the API) in the foreground until interrupted.
     Sandbox(SandboxArgs),
+    /// Show an element and its configuration schema.
+    #[command(subcommand)]
+    Elements(crate::elements::Elements),
+    /// OAuth elements: print the authorization URL, or log in and create the instance.
+    #[command(subcommand)]
+    Oauth(crate::oauth::Oauth),
     /// Print a shell completion script.
     Completions {
         /// The shell.

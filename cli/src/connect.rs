@@ -22,7 +22,7 @@ fn env_set(name: &str) -> bool {
 }
 
 /// Whether the command line or the environment names a server or a secret.
-fn configured(global: &Global) -> bool {
+pub(crate) fn configured(global: &Global) -> bool {
     global.base_url.is_some()
         || global.user_secret_file.is_some()
         || global.org_secret_file.is_some()
@@ -59,6 +59,7 @@ pub(crate) fn connect(global: &Global) -> Result<Connection, Failure> {
     if let Some(seconds) = global.timeout {
         builder = builder.timeout(Duration::from_secs(seconds));
     }
+    builder = builder.validation(global.validation());
     Ok(Connection { client: builder.build()?, _sandbox: None })
 }
 
@@ -81,11 +82,12 @@ pub(crate) fn connect_or_embedded(global: &Global) -> Result<Connection, Failure
     if let Some(seconds) = global.timeout {
         builder = builder.timeout(Duration::from_secs(seconds));
     }
+    builder = builder.validation(global.validation());
     Ok(Connection { client: builder.build()?, _sandbox: Some(sandbox) })
 }
 
 /// The secret in `path`, without surrounding white space (a final newline, say).
-fn read_secret(path: &Path, what: &str) -> Result<Secret, String> {
+pub(crate) fn read_secret(path: &Path, what: &str) -> Result<Secret, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the {what} from {}: {}", path.display(), e.kind()))?;
     let text = text.trim();

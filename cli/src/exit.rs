@@ -30,7 +30,8 @@ Exit status:
   0  success
   1  the command itself failed (the sandbox could not start, output could not be written)
   2  usage: bad arguments
-  3  missing configuration or invalid input (no credentials, a missing required entry); nothing sent
+  3  missing configuration or invalid input (no credentials, a missing required entry, an unknown
+     element key); nothing created
   4  authentication: the server refused the credentials (HTTP 401)
   5  not found (HTTP 404)
   6  other API error: any other error status (403 forbidden, e.g. a disabled instance; 429; 5xx)
@@ -84,7 +85,7 @@ pub(crate) fn status_of(error: &Error) -> u8 {
         return OUTCOME_UNKNOWN;
     }
     match error.kind() {
-        ErrorKind::InvalidInput | ErrorKind::MissingConfiguration => INPUT,
+        ErrorKind::InvalidInput | ErrorKind::MissingConfiguration | ErrorKind::UnknownElement => INPUT,
         ErrorKind::Unauthorized => AUTHENTICATION,
         ErrorKind::NotFound => NOT_FOUND,
         ErrorKind::Transport | ErrorKind::Timeout => TRANSPORT,

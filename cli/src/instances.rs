@@ -2,11 +2,12 @@
 //! core, and prints. Enable, disable and ping first read the instance for its token and hub, and
 //! config for its element (which says which entries are secret).
 
-use cloud_elements::{InstanceFilter, InstanceUpdate};
+use cloud_elements::catalog;
+use cloud_elements::{InstanceFilter, InstanceRequest, InstanceUpdate, Validation};
 use serde_json::{Value, json};
 
 use crate::args::{ConfigArgs, ConfigCommand, CreateArgs, Format, Global, Instances, ListArgs, PingArgs, UpdateArgs};
-use crate::connect::{connect, connect_or_embedded};
+use crate::connect::{configured, connect, connect_or_embedded};
 use crate::exit::Failure;
 use crate::{mask, output, request};
 
@@ -40,7 +41,7 @@ pub(crate) fn run(command: &Instances, global: &Global) -> Result<(), Failure> {
 fn create(args: &CreateArgs, global: &Global, format: Format) -> Result<(), Failure> {
     let request = request::from_args(args)?;
     if args.dry_run {
-        request.validate()?;
+        dry_run(&request, global)?;
         let json = mask::request(&request);
         eprintln!("Dry run: the request is valid; nothing was sent.");
         return output::one(format, || output::pretty(&json), &json);
@@ -50,6 +51,29 @@ fn create(args: &CreateArgs, global: &Global, format: Format) -> Result<(), Fail
     // Returning the token is what a create is for.
     let json = mask::instance(&instance, true);
     output::one(format, || output::instance_block(&json), &json)
+}
+
+/// A dry run's checks: the configured server's (`Client::validate_request`, which fetches the
+/// definition of an element that is not built in, creating nothing), or, with no server
+/// configured, the built-in definitions only (said on standard error).
+fn dry_run(request: &InstanceRequest, global: &Global) -> Result<(), Failure> {
+    if configured(global) {
+        return Ok(connect(global)?.client.validate_request(request)?);
+    }
+    if global.validation() == Validation::Off {
+        catalog::validate_against(request, None)?;
+    } else {
+        if catalog::builtin(request.element_key()).is_none() {
+            eprintln!(
+                "No server is configured: `{}` is not built in, so only the checks every request gets were made.",
+                request.element_key()
+            );
+        } else {
+            eprintln!("No server is configured: checked offline against the built-in definition.");
+        }
+        request.validate()?;
+    }
+    Ok(())
 }
 
 fn list(args: &ListArgs, global: &Global, format: Format) -> Result<(), Failure> {

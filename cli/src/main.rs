@@ -3,6 +3,8 @@
 //! ```text
 //! cloud-elements instances create closeio username=MY_KEY password=MY_PW --name Sales --tag demo
 //! cloud-elements instances list --tag demo --output jsonl
+//! cloud-elements elements show clover
+//! cloud-elements oauth login clover --api-key APP_ID --api-secret-file app.secret merchantId=M-1
 //! cloud-elements sandbox --port 12120 --latency-ms 50 --rate-limit 200
 //! ```
 //!
@@ -15,9 +17,11 @@
 
 mod args;
 mod connect;
+mod elements;
 mod exit;
 mod instances;
 mod mask;
+mod oauth;
 mod output;
 mod request;
 mod sandbox;
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Instances(command) => instances::run(command, &cli.global),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Elements(command) => elements::run(command, &cli.global),
+        Command::Oauth(command) => oauth::run(command, &cli.global),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "cloud-elements", &mut std::io::stdout());
             Ok(())
