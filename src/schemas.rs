@@ -145,7 +145,13 @@ impl Client {
     }
 
     /// [`validate_request`](Self::validate_request), any fetch ending by `deadline`.
+    ///
+    /// What can be known without a request is reported without one: a request refused by its own
+    /// shape (or by the common entries) is refused before any definition is fetched.
     pub(crate) fn check_request(&self, request: &InstanceRequest, deadline: Instant) -> Result<(), Error> {
+        if cloud_elements_catalog::builtin(request.element_key()).is_none() {
+            validate_against(request, None)?;
+        }
         let schema = self.schema_for(request.element_key(), deadline)?;
         let definition = match &schema {
             Some(Schema::Builtin(definition)) => Some(*definition),

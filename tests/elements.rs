@@ -161,6 +161,19 @@ fn offline_validation_sends_no_schema_request() {
 }
 
 #[test]
+fn what_can_be_known_offline_is_refused_before_any_schema_request() {
+    let sb = acme_sandbox("shape-first");
+    let c = client(&sb, Validation::Full);
+    let err = c.create_instance(&InstanceRequest::new("acme", " ").config("", "x")).unwrap_err();
+    let Error::InvalidInput { problems } = &err else { panic!("{err:?}") };
+    assert_eq!(problems, &["the instance name is empty", "a configuration key is empty"]);
+    let webhook_without_url =
+        complete_acme("hooks").config("event.notification.enabled", "true").config("event.vendor.type", "webhook");
+    assert_eq!(c.validate_request(&webhook_without_url).unwrap_err().missing(), ["event.notification.callback.url"]);
+    assert_eq!(sb.request_count(), 0);
+}
+
+#[test]
 fn validation_off_sends_the_create() {
     let sb = Sandbox::start().unwrap();
     let c = client(&sb, Validation::Off);
