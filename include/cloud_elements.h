@@ -33,6 +33,25 @@
 
 
 /**
+ * `ce_client_set_validation()` mode, the default: built-in elements (`closeio`, `pardot`,
+ * `clover`) are checked offline; any other element's definition is fetched
+ * (`GET /elements/{key}`, and its configuration when the answer has none) once per client,
+ * cached, and the request checked against it; an unknown element is `CE_ERR_UNKNOWN_ELEMENT`.
+ */
+#define CE_VALIDATION_FULL 0
+
+/**
+ * `ce_client_set_validation()` mode: built-in elements only; no definition is ever fetched, and
+ * requests for other elements pass to the server unchecked.
+ */
+#define CE_VALIDATION_OFFLINE 1
+
+/**
+ * `ce_client_set_validation()` mode: no element checks at all; the server decides.
+ */
+#define CE_VALIDATION_OFF 2
+
+/**
  * The result of every fallible `ce_` function: a 32-bit signed integer (`int32_t`), whatever the
  * compiler, so that other languages can declare it as such.
  *
@@ -317,6 +336,37 @@ ce_status ce_get_instance_configuration_json(const struct ce_client *client, int
 ce_status ce_update_instance_configuration(const struct ce_client *client, int64_t id, const char *key, const char *value);
 
 /**
+ * An element's definition: `GET /elements/{key}`, as a JSON object (`key`, `name`, `hub`,
+ * `typeOauth`, `authentication`, `configuration` when the platform's answer has it, and every
+ * other field the platform sent, kept as sent).
+ *
+ * `out_json` receives the JSON on success; the string is the caller's, freed with
+ * `ce_string_free()`. A key the platform does not know gives `CE_ERR_UNKNOWN_ELEMENT`, whose
+ * message names the closest known keys (`"no element with key `pardott` (did you mean
+ * `pardot`?)"`); an empty key `CE_ERR_INVALID_ARGUMENT`. A read: sent again after a lost answer
+ * or a 429, 500, 502, 503 or 504, within the overall timeout.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `key` is NULL or NUL-terminated; `out_json` is NULL or
+ * writable.
+ */
+ce_status ce_get_element_json(const struct ce_client *client, const char *key, char **out_json);
+
+/**
+ * An element's configuration schema: `GET /elements/{key}/configuration`, as a JSON array with
+ * one object per entry (`key`, `name`, `type`, `required`, `defaultValue`, `hideFromConsole`,
+ * `internal`, `displayOrder`, and every other field the platform sent).
+ *
+ * `out_json` receives the JSON on success; the string is the caller's, freed with
+ * `ce_string_free()`. Errors as `ce_get_element_json()`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `key` is NULL or NUL-terminated; `out_json` is NULL or
+ * writable.
+ */
+ce_status ce_get_element_configuration_json(const struct ce_client *client, const char *key, char **out_json);
+
+/**
  * A sentence describing the last failure of a `ce_` call on this thread; `""` when that call
  * succeeded. Never NULL.
  *
@@ -373,6 +423,21 @@ int ce_last_error_instance_may_exist(void);
  * not one. The string is static: never free it.
  */
 const char *ce_status_str(int status);
+
+/**
+ * The instance created with idempotency key `key`, if there is one:
+ * `GET /instances?tags[]=ce-provision-<key>`.
+ *
+ * `out` receives the instance on success; free it with `ce_instance_free()`
+ * (`ce_instance_created()` is -1 for it). No such instance gives `CE_ERR_NOT_FOUND`; a key that
+ * is not a well-formed idempotency key (empty, too long, or with characters other than ASCII
+ * letters, digits, `.`, `_` and `-`) `CE_ERR_INVALID_ARGUMENT`, and nothing is sent. A read:
+ * sent again after a lost answer or a 429, 500, 502, 503 or 504, within the overall timeout.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `key` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+ce_status ce_find_instance_by_idempotency_key(const struct ce_client *client, const char *key, struct ce_instance **out);
 
 /**
  * Provisions an instance: validates `request` (nothing is sent if an entry is missing), sends
@@ -439,6 +504,18 @@ int ce_instance_valid(const struct ce_instance *instance);
  * `instance` is NULL or a live instance.
  */
 int ce_instance_disabled(const struct ce_instance *instance);
+
+/**
+ * Whether the create that returned `instance` made it: 1 when this call created it, 0 when an
+ * instance carrying the request's idempotency key (a `ce-provision-<key>` tag) already existed
+ * and was returned instead (nothing was created), -1 for an instance that was read rather than
+ * created (`ce_get_instance()`, a list, `ce_find_instance_by_idempotency_key()`…) or when
+ * `instance` is NULL.
+ *
+ * # Safety
+ * `instance` is NULL or a live instance.
+ */
+int ce_instance_created(const struct ce_instance *instance);
 
 /**
  * The instance's configuration as the server echoed it: a JSON object, entry → value, in the
@@ -536,6 +613,62 @@ const struct ce_instance *ce_instance_list_get(const struct ce_instance_list *li
 void ce_instance_list_free(struct ce_instance_list *list);
 
 /**
+ * The provider's authorization URL for the OAuth element `key` (`"clover"`…):
+ * `GET /elements/{key}/oauth/url?apiKey=…&apiSecret=…&callbackUrl=…[&scope=…][&state=…]`, the
+ * answer's `oauthUrl`. Open it in the user's browser; the provider then redirects to
+ * `callback_url` with the code for `ce_request_set_oauth_code()` (receive it with
+ * `ce_receive_oauth_code()`, started before the browser is).
+ *
+ * - `api_key`, `api_secret`: the OAuth application at the provider (the element's
+ *   `oauth.api.key` and `oauth.api.secret`). The secret is sent in the query, as the platform
+ *   asks, and never appears in an error message.
+ * - `callback_url`: where the provider sends the browser back, as registered with it (http(s)).
+ * - `scope`: the permissions asked for, or NULL for the element's default.
+ * - `state`: a fresh, unguessable value the redirect must carry back (pass the same to
+ *   `ce_receive_oauth_code()`), or NULL for none. Passing one is strongly recommended.
+ * - `out_url`: receives the URL on success; the string is the caller's, freed with
+ *   `ce_string_free()`.
+ *
+ * An empty key, API key, secret or callback URL, or a callback URL that is not http(s), gives
+ * `CE_ERR_INVALID_ARGUMENT` and nothing is sent; a key the platform does not know
+ * `CE_ERR_UNKNOWN_ELEMENT` (the message names the closest keys); an element without OAuth the
+ * platform's 400 (`CE_ERR_API`, `ce_last_error_http_status()` 400). A read: sent again after a
+ * lost answer or a 429, 500, 502, 503 or 504, within the overall timeout.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or NUL-terminated; `out_url` is NULL
+ * or writable.
+ */
+ce_status ce_get_oauth_url(const struct ce_client *client, const char *key, const char *api_key, const char *api_secret, const char *callback_url, const char *scope, const char *state, char **out_url);
+
+/**
+ * Waits for the OAuth provider to redirect the browser to `callback_url`, and returns the
+ * redirect's `code`. **Blocking**: it listens on the callback URL's loopback port until one
+ * redirect arrives or `timeout_ms` runs out, so call it (on a thread of its own) before the
+ * browser is sent to the authorization URL.
+ *
+ * - `callback_url`: `http://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`) with an
+ *   explicit port, the one given to `ce_get_oauth_url()`.
+ * - `state`: the value the authorization URL was built with; the redirect must carry the same,
+ *   or it is refused (`CE_ERR_INVALID_ARGUMENT`) as a possible cross-site request forgery. NULL
+ *   skips the check; passing a fresh random value per login is strongly recommended. `""` gives
+ *   `CE_ERR_INVALID_ARGUMENT`.
+ * - `timeout_ms`: how long to wait, in milliseconds (0 gives `CE_ERR_INVALID_ARGUMENT`); no
+ *   redirect in time gives `CE_ERR_TIMEOUT`.
+ * - `out_code`: receives the code on success; the string is the caller's, freed with
+ *   `ce_string_free()`. The code is a credential: it is in no error message.
+ *
+ * The browser is answered with a short page ("Authorization received. You can close this
+ * window.", or what went wrong). A redirect with `error` (the user declined) or without a code
+ * gives `CE_ERR_INVALID_ARGUMENT` quoting the provider's error; a port already in use
+ * `CE_ERR_TRANSPORT`.
+ *
+ * # Safety
+ * `callback_url` and `state` are NULL or NUL-terminated; `out_code` is NULL or writable.
+ */
+ce_status ce_receive_oauth_code(const char *callback_url, const char *state, uint32_t timeout_ms, char **out_code);
+
+/**
  * Provisions one instance in one call, with caller-owned buffers; for legacy systems.
  *
  * - `base_url`: NULL for the real service; `user_secret`, `org_secret`: the platform secrets.
@@ -602,6 +735,38 @@ ce_status ce_request_set_oauth_code(struct ce_request *request, const char *code
  * `request` is NULL or a request from this library, not in use, not freed before.
  */
 void ce_request_free(struct ce_request *request);
+
+/**
+ * Sets what the client checks before it sends a create (`ce_create_instance()`,
+ * `ce_create_instance_json()`): `CE_VALIDATION_FULL` (the default), `CE_VALIDATION_OFFLINE` or
+ * `CE_VALIDATION_OFF`. Every mode checks the request's own shape (an element key and a name, the
+ * common `event.*` and `filter.*` entries). Another value gives `CE_ERR_INVALID_ARGUMENT` and
+ * changes nothing.
+ *
+ * Safe while other threads use the client, as `ce_client_set_timeout_ms()`: calls under way keep
+ * the old mode, later ones get the new. The client starts a new connection pool and forgets the
+ * definitions it fetched.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+ce_status ce_client_set_validation(struct ce_client *client, int mode);
+
+/**
+ * Checks `request` as `ce_create_instance()` does before it sends anything, without creating
+ * anything: by the client's validation mode (`ce_client_set_validation()`), fetching and caching
+ * the element's definition when it is not built in. For a dry run, or to check a whole batch
+ * before creating any of it.
+ *
+ * `CE_OK` when the request would be sent; otherwise `CE_ERR_MISSING_CONFIGURATION` (every
+ * missing entry in `ce_last_error_missing()`, and `providerData.code` for an OAuth element without
+ * a code), `CE_ERR_INVALID_ARGUMENT`, `CE_ERR_UNKNOWN_ELEMENT`, or the error of the definition's
+ * fetch.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles.
+ */
+ce_status ce_validate_request(const struct ce_client *client, const struct ce_request *request);
 
 /**
  * Reads one instance: `GET /instances/{id}`.

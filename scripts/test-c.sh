@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # C and C++ tests: builds and installs the library into build/prefix, checks the committed header
 # is current and that the shared library exports only ce_* symbols, then runs the C tests, the C
-# tests of the instance verbs and the C fault matrix (each plain, under valgrind, under
-# ASan+UBSan), the C load test (plain, under ASan+UBSan, smaller under valgrind), the C++ tests,
-# and the examples (pkg-config, CMake, static link) against sandbox binaries over loopback: one for
-# the C and C++ tests, one with distinctive secrets for the fault matrix (which resets it at will),
-# one serving HTTPS with a test CA, and one for the load test.
+# tests of the instance verbs, the C tests of elements, validation and OAuth, and the C fault
+# matrix (each plain, under valgrind, under ASan+UBSan), the C load test (plain, under ASan+UBSan,
+# smaller under valgrind), the C++ tests, and the examples (pkg-config, CMake, static link) against
+# sandbox binaries over loopback: one for the C and C++ tests, one with distinctive secrets for the
+# fault matrix (which resets it at will), one serving HTTPS with a test CA, one for the load test,
+# and one loaded with bindings/c/tests/elements for the element tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
@@ -45,6 +46,9 @@ cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 cc "${cflags[@]}" bindings/c/tests/test_verbs.c "${libs[@]}" -o build/c/test_verbs
 cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     bindings/c/tests/test_verbs.c "${libs[@]}" -o build/c/test_verbs_asan
+cc "${cflags[@]}" bindings/c/tests/test_elements.c "${libs[@]}" -o build/c/test_elements
+cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    bindings/c/tests/test_elements.c "${libs[@]}" -o build/c/test_elements_asan
 cc "${cflags[@]}" bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load
 cc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     bindings/c/tests/test_load.c "${libs[@]}" -o build/c/test_load_asan
@@ -55,7 +59,7 @@ cc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o build/c/example
 # The static library, linked with what pkg-config --static says it needs.
 cc "${cflags[@]}" bindings/c/example.c $(pkg-config --cflags cloud_elements) "$prefix/lib/libcloud_elements.a" \
     $(pkg-config --libs-only-l --static cloud_elements | sed 's/-lcloud_elements//') -o build/c/example_static
-for program in test_cloud_elements test_verbs; do
+for program in test_cloud_elements test_verbs test_elements; do
     c++ -std=c++17 -Wall -Wextra -Werror -g -I bindings/cpp -I bindings/c/tests "bindings/cpp/$program.cpp" "${libs[@]}" \
         -o "build/c/cpp_$program"
 done
@@ -100,6 +104,8 @@ export CE_SANDBOX_URL CE_FAULT_SANDBOX_URL CE_TLS_SANDBOX_URL CE_TLS_CA_FILE="$t
 # it created, and the tests before it leave a create in flight (a 2 s delay whose client stopped
 # waiting after 300 ms), which lands whenever the delay ends.
 start_sandbox load_url load
+# The element tests get one loaded with bindings/c/tests/elements (they reset it at will).
+start_sandbox elements_url elements --elements bindings/c/tests/elements
 
 echo "-- C tests"
 build/c/test_c
@@ -113,6 +119,12 @@ echo "-- C tests of the instance verbs under valgrind"
 memcheck build/c/test_verbs
 echo "-- C tests of the instance verbs under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_verbs_asan
+echo "-- C tests of elements, validation, idempotency keys and OAuth"
+CE_SANDBOX_URL=$elements_url build/c/test_elements
+echo "-- C tests of elements, validation, idempotency keys and OAuth under valgrind"
+CE_SANDBOX_URL=$elements_url memcheck build/c/test_elements
+echo "-- C tests of elements, validation, idempotency keys and OAuth under ASan + UBSan"
+CE_SANDBOX_URL=$elements_url ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/c/test_elements_asan
 echo "-- C fault matrix"
 started=$SECONDS
 build/c/test_faults
@@ -128,6 +140,7 @@ echo "   ($((SECONDS - started)) s)"
 echo "-- C++ tests"
 build/c/cpp_test_cloud_elements
 build/c/cpp_test_verbs
+CE_SANDBOX_URL=$elements_url build/c/cpp_test_elements
 # 8 threads x 1000 creates on one client: plain (which checks the resident memory) and under
 # ASan + UBSan (which cannot: its quarantine keeps freed memory); under valgrind, which is too
 # slow for 8000 (16 s), 8 x 100.

@@ -99,6 +99,11 @@ tests_dir=$PWD/bindings/python/tests
 (cd "$tmp" && "$venv_python" -m mypy --strict "$tests_dir/test_verbs.py" "$tests_dir/test_async.py" \
     "$tests_dir/test_sandbox_elements.py")
 
+# One list (bindings/parity.json) names every verb and setting of the Rust Client with its C, C++
+# and Python names; the installed package, the C header and the C++ headers must have them all.
+step "Parity: every Rust verb and setting in C, C++ and Python (scripts/parity.py)"
+.venv/bin/python scripts/parity.py
+
 smoke=$(cat <<'EOF'
 import pathlib
 

@@ -25,10 +25,12 @@
 
 #include "cloud_elements/error.hpp"
 #include "cloud_elements/instance.hpp"
+#include "cloud_elements/oauth.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,17 @@ public:
     // The largest response body read, in bytes (0: the default, 10 MB); a larger one is CE_ERR_DECODE.
     void set_max_response_bytes(std::uint64_t bytes) {
         detail::check(ce_client_set_max_response_bytes(handle_.get(), bytes));
+    }
+
+    // What the client checks before it sends a create (default Validation::Full). Safe while shared.
+    void set_validation(Validation mode) {
+        detail::check(ce_client_set_validation(handle_.get(), static_cast<int>(mode)));
+    }
+
+    // Checks a request as create() does before sending, without creating anything (a dry run):
+    // throws what create() would throw before sending (CE_ERR_MISSING_CONFIGURATION, ...).
+    void validate_request(const Request &request) const {
+        detail::check(ce_validate_request(handle_.get(), request.handle_.get()));
     }
 
     Instance create(const Request &request) const {
@@ -169,6 +182,44 @@ public:
     void update_instance_configuration(std::int64_t id, const std::string &key, const std::string &value) const {
         detail::check(ce_update_instance_configuration(handle_.get(), id, detail::c_str(key, "key"),
                                                        detail::c_str(value, "value")));
+    }
+
+    // The instance created with this idempotency key (a ce-provision-<key> tag), if there is one. A
+    // malformed key throws CE_ERR_INVALID_ARGUMENT.
+    std::optional<Instance> find_instance_by_idempotency_key(const std::string &key) const {
+        ce_instance *instance = nullptr;
+        ce_status status = ce_find_instance_by_idempotency_key(handle_.get(), detail::c_str(key, "key"), &instance);
+        if (status == CE_ERR_NOT_FOUND) return std::nullopt;
+        detail::check(status);
+        return Instance(instance);
+    }
+
+    // An element's definition (GET /elements/{key}) as a JSON object; an unknown key throws
+    // CE_ERR_UNKNOWN_ELEMENT, whose message names the closest keys.
+    std::string element_json(const std::string &key) const {
+        char *json = nullptr;
+        detail::check(ce_get_element_json(handle_.get(), detail::c_str(key, "key"), &json));
+        return detail::take_string(json);
+    }
+
+    // An element's configuration schema (GET /elements/{key}/configuration) as a JSON array.
+    std::string element_configuration_json(const std::string &key) const {
+        char *json = nullptr;
+        detail::check(ce_get_element_configuration_json(handle_.get(), detail::c_str(key, "key"), &json));
+        return detail::take_string(json);
+    }
+
+    // The provider's authorization URL for an OAuth element: open it in the user's browser, after
+    // receive_oauth_code() has started listening on the callback URL.
+    std::string oauth_url(const std::string &element_key, const OAuthUrlRequest &request) const {
+        char *url = nullptr;
+        detail::check(ce_get_oauth_url(handle_.get(), detail::c_str(element_key, "element_key"),
+                                       detail::c_str(request.api_key, "api_key"),
+                                       detail::c_str(request.api_secret, "api_secret"),
+                                       detail::c_str(request.callback_url, "callback_url"),
+                                       request.scope ? detail::c_str(*request.scope, "scope") : nullptr,
+                                       request.state ? detail::c_str(*request.state, "state") : nullptr, &url));
+        return detail::take_string(url);
     }
 
     // "User <u>, Organization <o>, Element <token>": the header for calls on one instance.

@@ -33,7 +33,7 @@ impl ce_client {
     }
 
     /// Changes the settings and swaps in a client built from them; on failure nothing changes.
-    fn update(&self, change: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Result<(), Failure> {
+    pub(super) fn update(&self, change: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Result<(), Failure> {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         let settings = change(state.0.clone());
         let rebuilt = settings.clone().build()?;

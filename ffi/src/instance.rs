@@ -9,7 +9,7 @@ use super::error::{EMPTY, c_string, ce_status};
 use super::panic::{guard, guard_value};
 use super::ptr::{free, give, handle, out_arg, str_arg};
 use super::request::ce_request;
-use cloud_elements::{Instance, InstanceRequest};
+use cloud_elements::{CreateOutcome, Instance, InstanceRequest};
 use serde_json::Value;
 
 /// A provisioned instance, as the server described it. Free it with `ce_instance_free()`; every
@@ -22,6 +22,9 @@ pub struct ce_instance {
     id: i64,
     valid: Option<bool>,
     disabled: Option<bool>,
+    /// Whether a create made it (`Some(true)`) or found it made (`Some(false)`); `None` for an
+    /// instance that was read, not created.
+    created: Option<bool>,
     token: CString,
     name: CString,
     element_key: CString,
@@ -41,7 +44,13 @@ impl ce_instance {
             id: instance.id,
             valid: instance.valid,
             disabled: instance.disabled,
+            created: None,
         }
+    }
+
+    /// An instance a create returned, with what the create did.
+    pub(super) fn created(instance: Instance, outcome: CreateOutcome) -> Self {
+        ce_instance { created: Some(outcome.is_created()), ..ce_instance::new(instance) }
     }
 }
 
@@ -69,8 +78,8 @@ pub unsafe extern "C" fn ce_create_instance(
         let out = out_arg(out, "out")?;
         let client = unsafe { handle(client, "client") }?;
         let request = unsafe { handle(request, "request") }?;
-        let instance = client.client().create_instance(&request.request)?;
-        unsafe { give(out, ce_instance::new(instance)) };
+        let (instance, outcome) = client.client().create_instance_outcome(&request.request)?;
+        unsafe { give(out, ce_instance::created(instance, outcome)) };
         Ok(())
     })
 }
@@ -94,8 +103,8 @@ pub unsafe extern "C" fn ce_create_instance_json(
         let client = unsafe { handle(client, "client") }?;
         let json = unsafe { str_arg(instance_json, "instance_json") }?;
         let request = InstanceRequest::from_json(json)?;
-        let instance = client.client().create_instance(&request)?;
-        unsafe { give(out, ce_instance::new(instance)) };
+        let (instance, outcome) = client.client().create_instance_outcome(&request)?;
+        unsafe { give(out, ce_instance::created(instance, outcome)) };
         Ok(())
     })
 }
@@ -153,6 +162,19 @@ pub unsafe extern "C" fn ce_instance_valid(instance: *const ce_instance) -> c_in
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_instance_disabled(instance: *const ce_instance) -> c_int {
     guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.disabled)))
+}
+
+/// Whether the create that returned `instance` made it: 1 when this call created it, 0 when an
+/// instance carrying the request's idempotency key (a `ce-provision-<key>` tag) already existed
+/// and was returned instead (nothing was created), -1 for an instance that was read rather than
+/// created (`ce_get_instance()`, a list, `ce_find_instance_by_idempotency_key()`…) or when
+/// `instance` is NULL.
+///
+/// # Safety
+/// `instance` is NULL or a live instance.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ce_instance_created(instance: *const ce_instance) -> c_int {
+    guard_value(-1, || unsafe { instance.as_ref() }.map_or(-1, |i| tri_state(i.created)))
 }
 
 /// The instance's configuration as the server echoed it: a JSON object, entry → value, in the

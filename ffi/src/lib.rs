@@ -28,14 +28,18 @@
 
 mod client;
 mod configuration;
+mod elements;
 mod error;
+mod idempotency;
 mod instance;
 mod list;
+mod oauth;
 mod panic;
 mod provision;
 mod ptr;
 mod request;
 mod update;
+mod validation;
 mod verbs;
 
 pub use client::{
@@ -44,21 +48,27 @@ pub use client::{
     ce_client_set_max_response_bytes, ce_client_set_retries, ce_client_set_timeout_ms, ce_string_free,
 };
 pub use configuration::{ce_get_instance_configuration_json, ce_update_instance_configuration};
+pub use elements::{ce_get_element_configuration_json, ce_get_element_json};
 pub use error::{
     ce_last_error_http_status, ce_last_error_instance_may_exist, ce_last_error_message, ce_last_error_missing,
     ce_last_error_provider_message, ce_last_error_request_id, ce_last_error_retry_after_ms, ce_status, ce_status_str,
 };
+pub use idempotency::ce_find_instance_by_idempotency_key;
 pub use instance::{
-    ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_configuration_json, ce_instance_disabled,
-    ce_instance_element_key, ce_instance_free, ce_instance_id, ce_instance_json, ce_instance_name, ce_instance_token,
-    ce_instance_valid,
+    ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_configuration_json, ce_instance_created,
+    ce_instance_disabled, ce_instance_element_key, ce_instance_free, ce_instance_id, ce_instance_json,
+    ce_instance_name, ce_instance_token, ce_instance_valid,
 };
 pub use list::{
     ce_instance_list, ce_instance_list_free, ce_instance_list_get, ce_instance_list_len, ce_list_instances,
 };
+pub use oauth::{ce_get_oauth_url, ce_receive_oauth_code};
 pub use provision::ce_provision;
 pub use request::{
     ce_request, ce_request_add_tag, ce_request_free, ce_request_new, ce_request_set_config, ce_request_set_oauth_code,
+};
+pub use validation::{
+    CE_VALIDATION_FULL, CE_VALIDATION_OFF, CE_VALIDATION_OFFLINE, ce_client_set_validation, ce_validate_request,
 };
 pub use verbs::{
     ce_delete_instance, ce_disable_instance, ce_enable_instance, ce_get_instance, ce_ping, ce_update_instance,

@@ -30,6 +30,9 @@ public:
     // Whether the server reported the instance valid / disabled; empty when it did not say.
     std::optional<bool> valid() const { return flag(ce_instance_valid(raw())); }
     std::optional<bool> disabled() const { return flag(ce_instance_disabled(raw())); }
+    // Whether the create that returned it made it (true) or found it made by its idempotency key
+    // (false); empty for an instance that was read rather than created.
+    std::optional<bool> created() const { return flag(ce_instance_created(raw())); }
     // The configuration the server echoed, as a JSON object (passwords included); empty when the
     // answer had none.
     std::optional<std::string> configuration_json() const {
