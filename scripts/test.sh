@@ -50,25 +50,29 @@ step "fuzzing: the response decoder and the request parsing (cargo-fuzz, ${FUZZ_
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}" bash scripts/fuzz.sh
 
 step "the README's main command, against the embedded sandbox"
-out=$(cargo run -q --example create_instance -- closeio username=MY_KEY password=MY_PW --name Test --tag demo)
+ce() { cargo run -q -p cloud-elements-cli -- "$@"; }
+out=$(ce instances create closeio username=MY_KEY password=MY_PW --name Test --tag demo --output human 2>&1)
 echo "$out"
-grep -q "Using the embedded sandbox" <<<"$out"
-grep -Eq '^token: +[A-Za-z0-9+/]{30,}=*$' <<<"$out"
-grep -Eq '^element key: +closeio$' <<<"$out"
+grep -q "Using an embedded sandbox" <<<"$out"
+grep -Eq '^token +[A-Za-z0-9+/]{30,}=*$' <<<"$out"
+grep -Eq '^element +closeio$' <<<"$out"
 
 step "a corporate proxy in the environment does not capture the local sandbox"
 out=$(HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
-      cargo run -q --example create_instance -- closeio username=MY_KEY password=MY_PW --name Proxied)
-grep -Eq '^name: +Proxied$' <<<"$out"
+      ce instances create closeio username=MY_KEY password=MY_PW --name Proxied --output json 2>/dev/null)
+grep -Eq '"name": "Proxied"' <<<"$out"
 
-step "missing entries: non-zero exit, every entry named"
+step "missing entries: exit status 3, every entry named"
 set +e
-err=$(cargo run -q --example create_instance -- pardot apikey.user.name=x 2>&1 >/dev/null)
+err=$(ce instances create pardot apikey.user.name=x 2>&1 >/dev/null)
 status=$?
 set -e
 echo "$err"
-[ "$status" -eq 2 ] || { echo "expected exit status 2, got $status" >&2; exit 1; }
+[ "$status" -eq 3 ] || { echo "expected exit status 3, got $status" >&2; exit 1; }
 grep -q "apikey.user.password, apikey.user.key" <<<"$err"
+
+step "the command line from a shell: completions, an operator's script, oauth login in headless chromium"
+bash scripts/test-cli.sh
 
 step "the sandbox binary answers the documentation's curl command"
 bash scripts/sandbox-curl-smoke.sh
