@@ -8,28 +8,11 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::convert::json_to_py;
-use crate::catalog::{self, is_secret_entry};
+use crate::catalog::{is_secret_configuration_entry, is_secret_entry};
 use crate::{ConfigurationEntry, Instance as CoreInstance, Secret};
-
-/// Whether configuration entry `key` holds a secret, by the core's rule
-/// ([`is_secret_entry`]) for the instance's element. Without an element key (an entry of
-/// `instance_configuration`, which the server lists without its element), the entry is a secret
-/// when the server's own fields say so (`type` `PASSWORD`, a secret-sounding `name`) or when any
-/// built-in element's schema, or the name rule, would call it one: being wrong only hides a value.
-fn is_secret(element_key: Option<&str>, key: &str, extra: Option<&Map<String, Value>>) -> bool {
-    let field = |name: &str| extra.and_then(|e| e.get(name)).and_then(Value::as_str);
-    match element_key {
-        Some(element) => is_secret_entry(element, key),
-        None => {
-            field("type") == Some("PASSWORD")
-                || catalog::is_secret_name(key, field("name"))
-                || catalog::builtins().iter().any(|definition| definition.is_secret(key))
-        }
-    }
-}
 
 /// A configuration value as Python sees it: a `Secret` when the entry is a secret, else `str`.
 fn config_value<'py>(py: Python<'py>, secret: bool, value: &Secret) -> PyResult<Bound<'py, PyAny>> {
@@ -46,7 +29,8 @@ pub(super) fn entry_to_py<'py>(py: Python<'py>, entry: &ConfigurationEntry) -> P
     let dict = PyDict::new(py);
     dict.set_item("id", entry.id)?;
     dict.set_item("key", &entry.key)?;
-    let secret = is_secret(None, &entry.key, Some(&entry.extra));
+    let field = |name: &str| entry.extra.get(name).and_then(Value::as_str);
+    let secret = is_secret_configuration_entry(&entry.key, field("type"), field("name"));
     dict.set_item("property_value", config_value(py, secret, &entry.property_value)?)?;
     let extra = PyDict::new(py);
     for (field, value) in &entry.extra {
@@ -96,7 +80,11 @@ impl PyInstance {
         let element_key = instance.element.key.clone();
         let configuration = PyDict::new(py);
         for (key, value) in instance.configuration.iter().flatten() {
-            let secret = is_secret(element_key.as_deref(), key, None);
+            // Without an element key, the rule for an entry seen without its element.
+            let secret = match element_key.as_deref() {
+                Some(element) => is_secret_entry(element, key),
+                None => is_secret_configuration_entry(key, None, None),
+            };
             configuration.set_item(key, config_value(py, secret, value)?)?;
         }
         let tags = PyList::empty(py);
