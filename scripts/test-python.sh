@@ -97,7 +97,7 @@ EOF
 step "Python: mypy --strict on the typed tests"
 tests_dir=$PWD/bindings/python/tests
 (cd "$tmp" && "$venv_python" -m mypy --strict "$tests_dir/test_verbs.py" "$tests_dir/test_async.py" \
-    "$tests_dir/test_sandbox_elements.py")
+    "$tests_dir/test_sandbox_elements.py" "$tests_dir/test_elements_oauth.py" "$tests_dir/test_idempotency.py")
 
 smoke=$(cat <<'EOF'
 import pathlib
