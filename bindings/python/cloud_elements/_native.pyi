@@ -247,7 +247,11 @@ def receive_oauth_code(callback_url: str, *, state: Optional[str], timeout: floa
 
 @final
 class Instance:
-    """A provisioned instance, as the server described it. ``repr()`` hides the token."""
+    """A provisioned instance, as the server described it. ``repr()`` hides the token.
+
+    Built from the core's decoded answer; ``configuration``, ``tags``, ``raw`` and ``element`` are
+    converted on first access (the same object on every later one), so a caller that reads only
+    ``id`` and ``token`` pays for no dict."""
 
     @property
     def id(self) -> int: ...
