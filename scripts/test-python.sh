@@ -97,7 +97,7 @@ EOF
 step "Python: mypy --strict on the typed tests"
 tests_dir=$PWD/bindings/python/tests
 (cd "$tmp" && "$venv_python" -m mypy --strict "$tests_dir/test_verbs.py" "$tests_dir/test_async.py" \
-    "$tests_dir/test_sandbox_elements.py")
+    "$tests_dir/test_sandbox_elements.py" "$tests_dir/test_elements_oauth.py" "$tests_dir/test_idempotency.py")
 
 # One list (bindings/parity.json) names every verb and setting of the Rust Client with its C, C++
 # and Python names; the installed package, the C header and the C++ headers must have them all.

@@ -8,11 +8,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
 
 use super::convert::{json_to_py, seconds, text};
+use super::elements::{self, OAuthArgs};
 use super::errors::{closed_err, invalid_input, refuse_problems, to_py_err};
 use super::instance::PyInstance;
-use super::{lock, verbs};
+use super::lock;
+use super::verbs::{self, CreateArgs};
 use crate::retry::{DEFAULT_BACKOFF, DEFAULT_MAX_BACKOFF};
-use crate::{Client as CoreClient, ClientBuilder, Error};
+use crate::{Client as CoreClient, ClientBuilder, Error, Validation};
 
 /// A Cloud Elements API client: holds the settings and one pool of kept-alive connections.
 /// Share one between threads; every call releases the GIL while it waits on the network.
@@ -24,7 +26,8 @@ use crate::{Client as CoreClient, ClientBuilder, Error};
 /// the server's `Retry-After` (up to 60 s; longer raises `RateLimitedError`); `idempotent` (tag
 /// each create and look it up after an ambiguous failure before sending again); `allow_insecure_http`
 /// (plain `http://` to a host that is not loopback); `ca_bundle` (a PEM file of extra CAs, `str` or
-/// path-like; else `CLOUD_ELEMENTS_CA_BUNDLE`); `max_response_bytes` (10 MB). `HTTPS_PROXY`,
+/// path-like; else `CLOUD_ELEMENTS_CA_BUNDLE`); `max_response_bytes` (10 MB); `validation`
+/// (`"full"`, `"offline"` or `"off"`: what is checked before a create is sent). `HTTPS_PROXY`,
 /// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` are read here, once; loopback never uses a proxy.
 #[pyclass(module = "cloud_elements", name = "Client", frozen)]
 pub(super) struct PyClient {
@@ -33,6 +36,7 @@ pub(super) struct PyClient {
     base_url: String,
     timeout: f64,
     connect_timeout: f64,
+    validation: &'static str,
 }
 
 impl PyClient {
@@ -55,7 +59,7 @@ impl PyClient {
     #[pyo3(signature = (
         *, user_secret=None, organization_secret=None, base_url=None, timeout=None, connect_timeout=None,
         retries=None, backoff=None, max_backoff=None, idempotent=false, allow_insecure_http=false, ca_bundle=None,
-        max_response_bytes=None,
+        max_response_bytes=None, validation=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -72,6 +76,7 @@ impl PyClient {
         allow_insecure_http: bool,
         ca_bundle: Option<PathBuf>,
         max_response_bytes: Option<u64>,
+        validation: Option<&Bound<'_, PyString>>,
     ) -> PyResult<Self> {
         let mut problems = Vec::new();
         let mut builder = ClientBuilder::default().from_env();
@@ -102,6 +107,14 @@ impl PyClient {
         if let Some(bytes) = max_response_bytes {
             builder = builder.max_response_bytes(bytes);
         }
+        if let Some(mode) = validation {
+            match text(mode, "validation mode", &mut problems).as_str() {
+                "full" => builder = builder.validation(Validation::Full),
+                "offline" => builder = builder.validation(Validation::Offline),
+                "off" => builder = builder.validation(Validation::Off),
+                _ => problems.push("the validation mode must be \"full\", \"offline\" or \"off\"".to_owned()),
+            }
+        }
         // Building may read the platform's certificate store: no need to hold the GIL for it.
         let client = match (py.detach(move || builder.build()), problems.is_empty()) {
             (Ok(client), true) => client,
@@ -116,16 +129,23 @@ impl PyClient {
             base_url: client.base_url().to_owned(),
             timeout: client.timeout().as_secs_f64(),
             connect_timeout: client.connect_timeout().as_secs_f64(),
+            validation: match client.validation() {
+                Validation::Offline => "offline",
+                Validation::Off => "off",
+                _ => "full",
+            },
             client: Mutex::new(Some(client)),
         })
     }
 
     /// Provisions an instance (`POST /instances`). Configuration values may be `str`, `bool`
     /// (sent as `"true"`/`"false"`) or `int` (sent as decimal text); `tags` any sequence of `str`;
-    /// `oauth_code` the code of an OAuth element's redirect. Resent only when nothing was created
-    /// (see `retries`) or, with `idempotent`, after a lookup found nothing; when an error's
-    /// `instance_may_exist` is true the instance may exist nevertheless.
-    #[pyo3(signature = (element_key, configuration, *, name, tags=None, oauth_code=None))]
+    /// `oauth_code` the code of an OAuth element's redirect; `idempotency_key` a name for this
+    /// create: an instance already made with it is returned instead of a second one. Resent only
+    /// when nothing was created (see `retries`) or, with a key or `idempotent`, after a lookup
+    /// found nothing; when an error's `instance_may_exist` is true the instance may exist.
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None, oauth_code=None, idempotency_key=None))]
+    #[allow(clippy::too_many_arguments)]
     fn create_instance(
         &self,
         py: Python<'_>,
@@ -134,8 +154,57 @@ impl PyClient {
         name: &Bound<'_, PyString>,
         tags: Option<&Bound<'_, PyAny>>,
         oauth_code: Option<&Bound<'_, PyString>>,
+        idempotency_key: Option<&Bound<'_, PyString>>,
     ) -> PyResult<PyInstance> {
-        verbs::create(py, self.client(py)?, element_key, configuration, name, tags, oauth_code)
+        let args = CreateArgs { element_key, configuration, name, tags, oauth_code, idempotency_key };
+        let (client, request) = (self.client(py)?, args.request(py)?);
+        PyInstance::new(py, verbs::detached(py, move || client.create_instance(&request))?)
+    }
+
+    /// `create_instance`, with how it came by the instance: `(instance, "created")`, or
+    /// `(instance, "already_existed")` when an instance with the `idempotency_key` existed.
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None, oauth_code=None, idempotency_key=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_instance_outcome(
+        &self,
+        py: Python<'_>,
+        element_key: &Bound<'_, PyString>,
+        configuration: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyString>,
+        tags: Option<&Bound<'_, PyAny>>,
+        oauth_code: Option<&Bound<'_, PyString>>,
+        idempotency_key: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<(PyInstance, &'static str)> {
+        let args = CreateArgs { element_key, configuration, name, tags, oauth_code, idempotency_key };
+        verbs::create_outcome(py, self.client(py)?, args)
+    }
+
+    /// Checks a create's arguments as `create_instance` does before sending, creating nothing
+    /// (by the `validation` mode: may fetch the element's definition).
+    #[pyo3(signature = (element_key, configuration, *, name, tags=None, oauth_code=None, idempotency_key=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn validate_request(
+        &self,
+        py: Python<'_>,
+        element_key: &Bound<'_, PyString>,
+        configuration: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyString>,
+        tags: Option<&Bound<'_, PyAny>>,
+        oauth_code: Option<&Bound<'_, PyString>>,
+        idempotency_key: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<()> {
+        let args = CreateArgs { element_key, configuration, name, tags, oauth_code, idempotency_key };
+        let (client, request) = (self.client(py)?, args.request(py)?);
+        verbs::detached(py, move || client.validate_request(&request))
+    }
+
+    /// The instance created with idempotency key `key`, or `None`.
+    fn find_instance_by_idempotency_key(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyString>,
+    ) -> PyResult<Option<PyInstance>> {
+        verbs::find_by_key(py, self.client(py)?, key)
     }
 
     /// Provisions an instance from the platform's instance JSON (`instance.json`): a `str`, or a
@@ -226,6 +295,34 @@ impl PyClient {
         verbs::update_configuration(py, self.client(py)?, id, key, value)
     }
 
+    /// An element's definition (`GET /elements/{key}`), with the platform's camelCase keys.
+    fn element<'py>(&self, py: Python<'py>, key: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyDict>> {
+        elements::element(py, self.client(py)?, key)
+    }
+
+    /// An element's configuration schema (`GET /elements/{key}/configuration`).
+    fn element_configuration<'py>(&self, py: Python<'py>, key: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+        elements::element_configuration(py, self.client(py)?, key)
+    }
+
+    /// The provider's authorization URL of an OAuth element (`GET /elements/{key}/oauth/url`).
+    #[pyo3(signature = (element_key, *, api_key, api_secret, callback_url, scope=None, state=None, site_address=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn oauth_url(
+        &self,
+        py: Python<'_>,
+        element_key: &Bound<'_, PyString>,
+        api_key: &Bound<'_, PyString>,
+        api_secret: &Bound<'_, PyString>,
+        callback_url: &Bound<'_, PyString>,
+        scope: Option<&Bound<'_, PyString>>,
+        state: Option<&Bound<'_, PyString>>,
+        site_address: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<String> {
+        let args = OAuthArgs { element_key, api_key, api_secret, callback_url, scope, state, site_address };
+        elements::oauth_url(py, self.client(py)?, args)
+    }
+
     /// The `Authorization` header value for calls on one instance:
     /// `User <user secret>, Organization <organization secret>, Element <token>`.
     fn authorization_header(&self, py: Python<'_>, token: &Bound<'_, PyString>) -> PyResult<String> {
@@ -259,6 +356,12 @@ impl PyClient {
     #[getter]
     fn connect_timeout(&self) -> f64 {
         self.connect_timeout
+    }
+
+    /// The validation mode: `"full"`, `"offline"` or `"off"`.
+    #[getter]
+    fn validation(&self) -> &'static str {
+        self.validation
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {

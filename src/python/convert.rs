@@ -44,25 +44,43 @@ pub(super) fn configuration_entries(
     configuration: &Bound<'_, PyAny>,
     problems: &mut Vec<String>,
 ) -> PyResult<Vec<(String, String)>> {
+    let mut entries = Vec::new();
+    // A dict (the usual case) is read in place; another mapping through its `items()`.
+    if let Ok(dict) = configuration.cast::<PyDict>() {
+        for (key, value) in dict.iter() {
+            config_entry(&key, &value, &mut entries, problems)?;
+        }
+        return Ok(entries);
+    }
     let mapping = configuration
         .cast::<PyMapping>()
         .map_err(|_| PyTypeError::new_err("configuration must be a mapping of str to str, bool or int"))?;
-    let mut entries = Vec::new();
     for item in mapping.items()?.iter() {
         let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-        let Ok(key) = key.cast::<PyString>() else {
-            problems.push(format!("configuration keys must be str, not {}", key.get_type().name()?));
-            continue;
-        };
-        let Ok(key) = key.to_cow().map(Cow::into_owned) else {
-            problems.push("a configuration key is not valid Unicode text".to_owned());
-            continue;
-        };
-        if let Some(text) = config_text(&key, &value, problems)? {
-            entries.push((key, text));
-        }
+        config_entry(&key, &value, &mut entries, problems)?;
     }
     Ok(entries)
+}
+
+/// One configuration entry of [`configuration_entries`], added to `entries` when it converts.
+fn config_entry(
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    entries: &mut Vec<(String, String)>,
+    problems: &mut Vec<String>,
+) -> PyResult<()> {
+    let Ok(key) = key.cast::<PyString>() else {
+        problems.push(format!("configuration keys must be str, not {}", key.get_type().name()?));
+        return Ok(());
+    };
+    let Ok(key) = key.to_cow().map(Cow::into_owned) else {
+        problems.push("a configuration key is not valid Unicode text".to_owned());
+        return Ok(());
+    };
+    if let Some(text) = config_text(&key, value, problems)? {
+        entries.push((key, text));
+    }
+    Ok(())
 }
 
 /// A configuration value (`str`, `bool` sent as `"true"`/`"false"`, or `int` sent as decimal
@@ -105,7 +123,11 @@ pub(super) fn tag_list(tags: Option<&Bound<'_, PyAny>>, problems: &mut Vec<Strin
             let kind = item.get_type().name()?;
             return Err(PyTypeError::new_err(format!("the tag at index {i} must be a str, not {kind}")));
         };
-        list.push(text(tag, &format!("tag at index {i}"), problems));
+        // The label is made only for a problem: this runs for every tag of every create.
+        match tag.to_cow() {
+            Ok(tag) => list.push(tag.into_owned()),
+            Err(_) => list.push(text(tag, &format!("tag at index {i}"), problems)),
+        }
     }
     Ok(Some(list))
 }

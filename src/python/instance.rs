@@ -8,28 +8,11 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::convert::json_to_py;
-use crate::catalog::{self, is_secret_entry};
+use crate::catalog::{is_secret_configuration_entry, is_secret_entry};
 use crate::{ConfigurationEntry, Instance as CoreInstance, Secret};
-
-/// Whether configuration entry `key` holds a secret, by the core's rule
-/// ([`is_secret_entry`]) for the instance's element. Without an element key (an entry of
-/// `instance_configuration`, which the server lists without its element), the entry is a secret
-/// when the server's own fields say so (`type` `PASSWORD`, a secret-sounding `name`) or when any
-/// built-in element's schema, or the name rule, would call it one: being wrong only hides a value.
-fn is_secret(element_key: Option<&str>, key: &str, extra: Option<&Map<String, Value>>) -> bool {
-    let field = |name: &str| extra.and_then(|e| e.get(name)).and_then(Value::as_str);
-    match element_key {
-        Some(element) => is_secret_entry(element, key),
-        None => {
-            field("type") == Some("PASSWORD")
-                || catalog::is_secret_name(key, field("name"))
-                || catalog::builtins().iter().any(|definition| definition.is_secret(key))
-        }
-    }
-}
 
 /// A configuration value as Python sees it: a `Secret` when the entry is a secret, else `str`.
 fn config_value<'py>(py: Python<'py>, secret: bool, value: &Secret) -> PyResult<Bound<'py, PyAny>> {
@@ -46,7 +29,8 @@ pub(super) fn entry_to_py<'py>(py: Python<'py>, entry: &ConfigurationEntry) -> P
     let dict = PyDict::new(py);
     dict.set_item("id", entry.id)?;
     dict.set_item("key", &entry.key)?;
-    let secret = is_secret(None, &entry.key, Some(&entry.extra));
+    let field = |name: &str| entry.extra.get(name).and_then(Value::as_str);
+    let secret = is_secret_configuration_entry(&entry.key, field("type"), field("name"));
     dict.set_item("property_value", config_value(py, secret, &entry.property_value)?)?;
     let extra = PyDict::new(py);
     for (field, value) in &entry.extra {
@@ -56,65 +40,24 @@ pub(super) fn entry_to_py<'py>(py: Python<'py>, entry: &ConfigurationEntry) -> P
     Ok(dict)
 }
 
-/// A provisioned instance, as the server described it. Built from the core's decoded fields; the
-/// whole response (`raw`, and `element`, a part of it) is converted only when first asked for.
+/// A provisioned instance, as the server described it. It holds the core's decoded instance and
+/// converts on access: `configuration` and `tags` when first asked for, `raw` (and `element`, a
+/// part of it) too, so that a create whose caller reads only the token builds no dict at all.
 #[pyclass(module = "cloud_elements", name = "Instance", frozen)]
 pub(super) struct PyInstance {
-    /// The instance id.
-    #[pyo3(get)]
-    id: i64,
-    /// The instance name, if the server said.
-    #[pyo3(get)]
-    name: Option<String>,
-    /// The instance token: keep it for every later call on this instance.
-    #[pyo3(get)]
-    token: String,
-    /// The element key the server reported (not necessarily the one asked for).
-    #[pyo3(get)]
-    element_key: Option<String>,
-    /// The configuration the server echoed (empty if absent): secret entries as `Secret`s,
-    /// the others as `str`.
-    #[pyo3(get)]
-    configuration: Py<PyDict>,
-    /// The instance's tags (empty if the server did not say).
-    #[pyo3(get)]
-    tags: Py<PyList>,
-    /// Whether the instance is valid, if the server said.
-    #[pyo3(get)]
-    valid: Option<bool>,
-    /// Whether the instance is disabled, if the server said.
-    #[pyo3(get)]
-    disabled: Option<bool>,
-    /// The core's instance, for `raw` and `element`.
     instance: CoreInstance,
+    configuration: PyOnceLock<Py<PyDict>>,
+    tags: PyOnceLock<Py<PyList>>,
     raw: PyOnceLock<Py<PyDict>>,
     element: PyOnceLock<Py<PyDict>>,
 }
 
 impl PyInstance {
-    pub(super) fn new(py: Python<'_>, instance: CoreInstance) -> PyResult<Self> {
-        let element_key = instance.element.key.clone();
-        let configuration = PyDict::new(py);
-        for (key, value) in instance.configuration.iter().flatten() {
-            let secret = is_secret(element_key.as_deref(), key, None);
-            configuration.set_item(key, config_value(py, secret, value)?)?;
-        }
-        let tags = PyList::empty(py);
-        if let Some(Value::Array(items)) = instance.extra.get("tags") {
-            for tag in items.iter().filter_map(Value::as_str) {
-                tags.append(tag)?;
-            }
-        }
+    pub(super) fn new(_py: Python<'_>, instance: CoreInstance) -> PyResult<Self> {
         Ok(PyInstance {
-            id: instance.id,
-            name: instance.name.clone(),
-            token: instance.token.expose().to_owned(),
-            element_key,
-            configuration: configuration.unbind(),
-            tags: tags.unbind(),
-            valid: instance.valid,
-            disabled: instance.disabled,
             instance,
+            configuration: PyOnceLock::new(),
+            tags: PyOnceLock::new(),
             raw: PyOnceLock::new(),
             element: PyOnceLock::new(),
         })
@@ -123,6 +66,78 @@ impl PyInstance {
 
 #[pymethods]
 impl PyInstance {
+    /// The instance id.
+    #[getter]
+    fn id(&self) -> i64 {
+        self.instance.id
+    }
+
+    /// The instance name, if the server said.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.instance.name.as_deref()
+    }
+
+    /// The instance token: keep it for every later call on this instance.
+    #[getter]
+    fn token(&self) -> &str {
+        self.instance.token.expose()
+    }
+
+    /// The element key the server reported (not necessarily the one asked for).
+    #[getter]
+    fn element_key(&self) -> Option<&str> {
+        self.instance.element.key.as_deref()
+    }
+
+    /// Whether the instance is valid, if the server said.
+    #[getter]
+    fn valid(&self) -> Option<bool> {
+        self.instance.valid
+    }
+
+    /// Whether the instance is disabled, if the server said.
+    #[getter]
+    fn disabled(&self) -> Option<bool> {
+        self.instance.disabled
+    }
+
+    /// The configuration the server echoed (empty if absent): secret entries as `Secret`s, the
+    /// others as `str`. Converted on first access; the same dict every time.
+    #[getter]
+    fn configuration<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let configuration = self.configuration.get_or_try_init(py, || {
+            let element_key = self.instance.element.key.as_deref();
+            let dict = PyDict::new(py);
+            for (key, value) in self.instance.configuration.iter().flatten() {
+                // Without an element key, the rule for an entry seen without its element.
+                let secret = match element_key {
+                    Some(element) => is_secret_entry(element, key),
+                    None => is_secret_configuration_entry(key, None, None),
+                };
+                dict.set_item(key, config_value(py, secret, value)?)?;
+            }
+            Ok::<_, PyErr>(dict.unbind())
+        })?;
+        Ok(configuration.bind(py).clone())
+    }
+
+    /// The instance's tags (empty if the server did not say). Converted on first access; the
+    /// same list every time.
+    #[getter]
+    fn tags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let tags = self.tags.get_or_try_init(py, || {
+            let tags = PyList::empty(py);
+            if let Some(Value::Array(items)) = self.instance.extra.get("tags") {
+                for tag in items.iter().filter_map(Value::as_str) {
+                    tags.append(tag)?;
+                }
+            }
+            Ok::<_, PyErr>(tags.unbind())
+        })?;
+        Ok(tags.bind(py).clone())
+    }
+
     /// The whole response, converted on first access; the same dict every time.
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -149,9 +164,9 @@ impl PyInstance {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Instance(id={}, name={}, element_key={}, token='[redacted]')",
-            self.id,
-            self.name.as_deref().into_pyobject(py)?.repr()?,
-            self.element_key.as_deref().into_pyobject(py)?.repr()?,
+            self.instance.id,
+            self.name().into_pyobject(py)?.repr()?,
+            self.element_key().into_pyobject(py)?.repr()?,
         ))
     }
 }

@@ -8,12 +8,13 @@
 //!
 //! One file per job: [`client`] (the `Client` class, its settings and methods), [`verbs`] (the
 //! conversions of the instance verbs), [`instance`] (`Instance`, `Secret` and configuration
-//! entries), [`sandbox`] (the `Sandbox` class), [`errors`] (the translation of core errors into
+//! entries), [`elements`] (element definitions and OAuth), [`sandbox`] (the `Sandbox` class), [`errors`] (the translation of core errors into
 //! the exceptions defined in `_errors.py`), [`convert`] (argument and result conversions).
 //! `AsyncClient` is pure Python (`_async.py`): it runs these blocking calls on a thread pool.
 
 mod client;
 mod convert;
+mod elements;
 mod errors;
 mod instance;
 mod sandbox;
@@ -36,6 +37,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<instance::PyInstance>()?;
     m.add_class::<sandbox::PySandbox>()?;
     m.add_class::<instance::PySecret>()?;
-    m.add("ConfigurationEntry", m.py().import("cloud_elements._types")?.getattr("ConfigurationEntry")?)?;
+    m.add_function(wrap_pyfunction!(elements::receive_oauth_code, m)?)?;
+    let types = m.py().import("cloud_elements._types")?;
+    for name in ["ConfigurationEntry", "Element", "SchemaEntry"] {
+        m.add(name, types.getattr(name)?)?;
+    }
     errors::add_exceptions(m)
 }

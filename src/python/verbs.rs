@@ -15,32 +15,67 @@ pub(super) fn detached<T: Send>(py: Python<'_>, call: impl FnOnce() -> Result<T,
     py.detach(call).map_err(|e| to_py_err(py, e))
 }
 
-/// `create_instance`: the request from its parts.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn create(
+/// The arguments of `create_instance` (and of `create_instance_outcome` and `validate_request`),
+/// as Python gives them.
+pub(super) struct CreateArgs<'a, 'py> {
+    pub(super) element_key: &'a Bound<'py, PyString>,
+    pub(super) configuration: &'a Bound<'py, PyAny>,
+    pub(super) name: &'a Bound<'py, PyString>,
+    pub(super) tags: Option<&'a Bound<'py, PyAny>>,
+    pub(super) oauth_code: Option<&'a Bound<'py, PyString>>,
+    pub(super) idempotency_key: Option<&'a Bound<'py, PyString>>,
+}
+
+impl CreateArgs<'_, '_> {
+    /// The core's request, every problem of the arguments reported at once.
+    pub(super) fn request(&self, py: Python<'_>) -> PyResult<InstanceRequest> {
+        let mut problems = Vec::new();
+        let mut request = InstanceRequest::new(
+            text(self.element_key, "element key", &mut problems),
+            text(self.name, "name", &mut problems),
+        );
+        for (key, value) in configuration_entries(self.configuration, &mut problems)? {
+            request.set_config(key, value);
+        }
+        for tag in tag_list(self.tags, &mut problems)?.into_iter().flatten() {
+            request.add_tag(tag);
+        }
+        if let Some(code) = self.oauth_code {
+            request = request.oauth_code(text(code, "OAuth code", &mut problems));
+        }
+        if let Some(key) = self.idempotency_key {
+            request.set_idempotency_key(text(key, "idempotency key", &mut problems));
+        }
+        refuse_problems(py, problems)?;
+        Ok(request)
+    }
+}
+
+/// `create_instance_outcome`: the instance, and `"created"` or `"already_existed"`.
+pub(super) fn create_outcome(
     py: Python<'_>,
     client: CoreClient,
-    element_key: &Bound<'_, PyString>,
-    configuration: &Bound<'_, PyAny>,
-    name: &Bound<'_, PyString>,
-    tags: Option<&Bound<'_, PyAny>>,
-    oauth_code: Option<&Bound<'_, PyString>>,
-) -> PyResult<PyInstance> {
+    args: CreateArgs<'_, '_>,
+) -> PyResult<(PyInstance, &'static str)> {
+    let request = args.request(py)?;
+    let (instance, outcome) = detached(py, move || client.create_instance_outcome(&request))?;
+    let outcome = if outcome.is_created() { "created" } else { "already_existed" };
+    Ok((PyInstance::new(py, instance)?, outcome))
+}
+
+/// `find_instance_by_idempotency_key`: the instance created with `key`, if any.
+pub(super) fn find_by_key(
+    py: Python<'_>,
+    client: CoreClient,
+    key: &Bound<'_, PyString>,
+) -> PyResult<Option<PyInstance>> {
     let mut problems = Vec::new();
-    let mut request =
-        InstanceRequest::new(text(element_key, "element key", &mut problems), text(name, "name", &mut problems));
-    for (key, value) in configuration_entries(configuration, &mut problems)? {
-        request.set_config(key, value);
-    }
-    for tag in tag_list(tags, &mut problems)?.into_iter().flatten() {
-        request.add_tag(tag);
-    }
-    if let Some(code) = oauth_code {
-        request = request.oauth_code(text(code, "OAuth code", &mut problems));
-    }
+    let key = text(key, "idempotency key", &mut problems);
     refuse_problems(py, problems)?;
-    let instance = detached(py, move || client.create_instance(&request))?;
-    PyInstance::new(py, instance)
+    match detached(py, move || client.find_instance_by_idempotency_key(&key))? {
+        Some(instance) => Ok(Some(PyInstance::new(py, instance)?)),
+        None => Ok(None),
+    }
 }
 
 /// `create_instance_from_json`: the request from an `instance.json` text, or from a dict (sent

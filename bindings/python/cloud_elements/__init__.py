@@ -27,6 +27,7 @@ from ._native import (
     ConfigurationEntry,
     ConflictError,
     DecodeError,
+    Element,
     Instance,
     InvalidInputError,
     MissingConfigurationError,
@@ -34,12 +35,14 @@ from ._native import (
     PermissionDeniedError,
     RateLimitedError,
     Sandbox,
+    SchemaEntry,
     Secret,
     ServerError,
     TimeoutError as TimeoutError,  # an explicit re-export, though not in __all__ (see below)
     TransportError,
     UnknownElementError,
     __version__,
+    receive_oauth_code,
 )
 from ._async import AsyncClient
 
@@ -54,6 +57,7 @@ __all__ = [
     "ConfigurationEntry",
     "ConflictError",
     "DecodeError",
+    "Element",
     "Instance",
     "InvalidInputError",
     "MissingConfigurationError",
@@ -61,6 +65,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "Sandbox",
+    "SchemaEntry",
     "Secret",
     "ServerError",
     # Not "TimeoutError": `from cloud_elements import *` would shadow the built-in of that name.
@@ -68,4 +73,5 @@ __all__ = [
     "TransportError",
     "UnknownElementError",
     "__version__",
+    "receive_oauth_code",
 ]

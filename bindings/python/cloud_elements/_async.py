@@ -6,15 +6,16 @@ import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Literal, Optional, TypeVar, Union
 
 from ._native import Client, Instance
-from ._types import ConfigurationEntry
+from ._types import ConfigurationEntry, Element, SchemaEntry
 
 __all__ = ["AsyncClient"]
 
 _T = TypeVar("_T")
 _ConfigValue = Union[str, bool, int]
+
 
 
 class AsyncClient:
@@ -49,6 +50,7 @@ class AsyncClient:
         allow_insecure_http: bool = False,
         ca_bundle: Optional[Union[str, "os.PathLike[str]"]] = None,
         max_response_bytes: Optional[int] = None,
+        validation: Optional[Literal["full", "offline", "off"]] = None,
         max_workers: int = 32,
     ) -> None:
         if max_workers < 1:
@@ -66,6 +68,7 @@ class AsyncClient:
             allow_insecure_http=allow_insecure_http,
             ca_bundle=ca_bundle,
             max_response_bytes=max_response_bytes,
+            validation=validation,
         )
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="cloud-elements")
 
@@ -77,6 +80,11 @@ class AsyncClient:
     @property
     def closed(self) -> bool:
         return self._client.closed
+
+    @property
+    def validation(self) -> Literal["full", "offline", "off"]:
+        """The validation mode: ``"full"``, ``"offline"`` or ``"off"``."""
+        return self._client.validation
 
     async def _run(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         if self._client.closed:
@@ -93,11 +101,65 @@ class AsyncClient:
         name: str,
         tags: Optional[Iterable[str]] = None,
         oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
     ) -> Instance:
-        """``Client.create_instance``. If the awaiting task is cancelled, the instance may exist."""
+        """``Client.create_instance``. If the awaiting task is cancelled, the instance may exist
+        (with an ``idempotency_key``, creating again with the same key returns it)."""
         return await self._run(
-            self._client.create_instance, element_key, configuration, name=name, tags=tags, oauth_code=oauth_code
+            self._client.create_instance,
+            element_key,
+            configuration,
+            name=name,
+            tags=tags,
+            oauth_code=oauth_code,
+            idempotency_key=idempotency_key,
         )
+
+    async def create_instance_outcome(
+        self,
+        element_key: str,
+        configuration: Mapping[str, _ConfigValue],
+        *,
+        name: str,
+        tags: Optional[Iterable[str]] = None,
+        oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> tuple[Instance, Literal["created", "already_existed"]]:
+        """``Client.create_instance_outcome``."""
+        return await self._run(
+            self._client.create_instance_outcome,
+            element_key,
+            configuration,
+            name=name,
+            tags=tags,
+            oauth_code=oauth_code,
+            idempotency_key=idempotency_key,
+        )
+
+    async def validate_request(
+        self,
+        element_key: str,
+        configuration: Mapping[str, _ConfigValue],
+        *,
+        name: str,
+        tags: Optional[Iterable[str]] = None,
+        oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> None:
+        """``Client.validate_request``."""
+        await self._run(
+            self._client.validate_request,
+            element_key,
+            configuration,
+            name=name,
+            tags=tags,
+            oauth_code=oauth_code,
+            idempotency_key=idempotency_key,
+        )
+
+    async def find_instance_by_idempotency_key(self, key: str) -> Optional[Instance]:
+        """``Client.find_instance_by_idempotency_key``."""
+        return await self._run(self._client.find_instance_by_idempotency_key, key)
 
     async def create_instance_from_json(self, source: Union[str, Mapping[str, Any]]) -> Instance:
         """``Client.create_instance_from_json``."""
@@ -150,6 +212,37 @@ class AsyncClient:
     async def update_instance_configuration(self, id: int, key: str, value: _ConfigValue) -> ConfigurationEntry:
         """``Client.update_instance_configuration``."""
         return await self._run(self._client.update_instance_configuration, id, key, value)
+
+    async def element(self, key: str) -> Element:
+        """``Client.element``."""
+        return await self._run(self._client.element, key)
+
+    async def element_configuration(self, key: str) -> list[SchemaEntry]:
+        """``Client.element_configuration``."""
+        return await self._run(self._client.element_configuration, key)
+
+    async def oauth_url(
+        self,
+        element_key: str,
+        *,
+        api_key: str,
+        api_secret: str,
+        callback_url: str,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        site_address: Optional[str] = None,
+    ) -> str:
+        """``Client.oauth_url``."""
+        return await self._run(
+            self._client.oauth_url,
+            element_key,
+            api_key=api_key,
+            api_secret=api_secret,
+            callback_url=callback_url,
+            scope=scope,
+            state=state,
+            site_address=site_address,
+        )
 
     def authorization_header(self, token: str) -> str:
         """``Client.authorization_header`` (no I/O, so not a coroutine)."""

@@ -8,6 +8,8 @@ from types import TracebackType
 from typing import Any, Literal, Optional, Union, final
 
 from cloud_elements._types import ConfigurationEntry as ConfigurationEntry
+from cloud_elements._types import Element as Element
+from cloud_elements._types import SchemaEntry as SchemaEntry
 
 __all__ = [
     "__version__",
@@ -16,6 +18,9 @@ __all__ = [
     "Sandbox",
     "Secret",
     "ConfigurationEntry",
+    "Element",
+    "SchemaEntry",
+    "receive_oauth_code",
     "CloudElementsError",
     "InvalidInputError",
     "UnknownElementError",
@@ -49,6 +54,8 @@ _FaultKind = Literal[
     "oversize",
 ]
 _Path = Union[str, os.PathLike[str]]
+_Validation = Literal["full", "offline", "off"]
+_Outcome = Literal["created", "already_existed"]
 # Any iterable of str but a bare str (refused at run time with TypeError).
 _Tags = Iterable[str]
 
@@ -69,7 +76,11 @@ class Client:
     each create and, after an ambiguous failure, looks the instance up before sending again.
     ``allow_insecure_http`` permits plain ``http://`` to a host that is not loopback.
     ``ca_bundle`` is a PEM file of extra CAs to trust (else ``CLOUD_ELEMENTS_CA_BUNDLE``).
-    ``max_response_bytes`` caps the body read (default 10 MB). ``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``max_response_bytes`` caps the body read (default 10 MB). ``validation`` says what is checked
+    before a create is sent: ``"full"`` (the default: built-in elements offline, any other
+    element against its definition, fetched once and cached; an unknown key raises
+    ``UnknownElementError``), ``"offline"`` (built-in elements only, nothing fetched) or ``"off"``
+    (the server decides). ``HTTPS_PROXY``, ``HTTP_PROXY``,
     ``ALL_PROXY`` and ``NO_PROXY`` are read once, here; loopback never goes through a proxy.
     """
 
@@ -88,6 +99,7 @@ class Client:
         allow_insecure_http: bool = False,
         ca_bundle: Optional[_Path] = None,
         max_response_bytes: Optional[int] = None,
+        validation: Optional[_Validation] = None,
     ) -> Client: ...
     def create_instance(
         self,
@@ -97,17 +109,52 @@ class Client:
         name: str,
         tags: Optional[_Tags] = None,
         oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
     ) -> Instance:
         """Provisions an instance (``POST /instances``).
 
         ``bool`` values are sent as ``"true"``/``"false"``, ``int`` as decimal text; ``tags`` is
         any sequence of ``str`` (a bare ``str`` raises ``TypeError``); ``oauth_code`` is the code
-        an OAuth element's provider redirected with. The request is checked first and nothing is
-        sent unless it passes (``InvalidInputError``, ``MissingConfigurationError``). It is sent
-        again only when it certainly created nothing (see ``retries``), or, with
-        ``idempotent=True``, after a lookup found no instance. When an error's
-        ``instance_may_exist`` is true, the instance may nevertheless exist.
+        an OAuth element's provider redirected with. The request is checked first (by the
+        ``validation`` mode) and nothing is sent unless it passes (``InvalidInputError``,
+        ``UnknownElementError``, ``MissingConfigurationError``).
+
+        ``idempotency_key`` (letters, digits, ``.``, ``_``, ``-``; else ``InvalidInputError``)
+        names this create across runs: it is sent as the tag ``ce-provision-<key>``, and an
+        instance already carrying it is returned instead of creating a second one
+        (``create_instance_outcome`` tells the two apart). It is sent again only when it certainly
+        created nothing (see ``retries``), or, with a key or ``idempotent=True``, after a lookup
+        found no instance. When an error's ``instance_may_exist`` is true, the instance may
+        nevertheless exist.
         """
+    def create_instance_outcome(
+        self,
+        element_key: str,
+        configuration: Mapping[str, _ConfigValue],
+        *,
+        name: str,
+        tags: Optional[_Tags] = None,
+        oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> tuple[Instance, _Outcome]:
+        """``create_instance``, saying how it came by the instance: ``"created"`` by this call, or
+        ``"already_existed"`` (an instance with the ``idempotency_key`` existed; nothing was
+        created)."""
+    def validate_request(
+        self,
+        element_key: str,
+        configuration: Mapping[str, _ConfigValue],
+        *,
+        name: str,
+        tags: Optional[_Tags] = None,
+        oauth_code: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> None:
+        """Checks a create as ``create_instance`` does before sending it, creating nothing (by the
+        ``validation`` mode: may fetch the element's definition). Raises what the create would."""
+    def find_instance_by_idempotency_key(self, key: str) -> Optional[Instance]:
+        """The instance created with ``idempotency_key=key``, or ``None``. A malformed key raises
+        ``InvalidInputError``."""
     def create_instance_from_json(self, source: Union[str, Mapping[str, Any]]) -> Instance:
         """Provisions an instance from the platform's instance JSON (``instance.json``): the text,
         or a dict of that shape (``element.key``, ``name``, ``configuration``, ``tags``,
@@ -144,6 +191,28 @@ class Client:
     def update_instance_configuration(self, id: int, key: str, value: _ConfigValue) -> ConfigurationEntry:
         """Changes one configuration entry; a key the instance does not have raises
         ``InvalidInputError`` and changes nothing. Returns the entry as the server answers it."""
+    def element(self, key: str) -> Element:
+        """An element's definition (``GET /elements/{key}``), with the platform's camelCase keys.
+        An unknown key raises ``UnknownElementError`` (with ``suggestions``)."""
+    def element_configuration(self, key: str) -> list[SchemaEntry]:
+        """An element's configuration schema (``GET /elements/{key}/configuration``). An unknown
+        key raises ``UnknownElementError``."""
+    def oauth_url(
+        self,
+        element_key: str,
+        *,
+        api_key: str,
+        api_secret: str,
+        callback_url: str,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        site_address: Optional[str] = None,
+    ) -> str:
+        """The provider's authorization URL of an OAuth element, to open in the user's browser; it
+        redirects to ``callback_url`` with the code (``receive_oauth_code``). The API secret never
+        appears in an error. An element without OAuth raises ``BadRequestError``; an unknown key
+        ``UnknownElementError``; an empty argument or a callback URL that is not http(s)
+        ``InvalidInputError``."""
     def authorization_header(self, token: str) -> str:
         """``User <user secret>, Organization <organization secret>, Element <token>``."""
     def close(self) -> None:
@@ -157,6 +226,8 @@ class Client:
     def timeout(self) -> float: ...
     @property
     def connect_timeout(self) -> float: ...
+    @property
+    def validation(self) -> _Validation: ...
     def __enter__(self) -> Client: ...
     def __exit__(
         self,
@@ -165,9 +236,22 @@ class Client:
         traceback: Optional[TracebackType],
     ) -> None: ...
 
+def receive_oauth_code(callback_url: str, *, state: Optional[str], timeout: float) -> str:
+    """Waits on ``callback_url`` (a loopback ``http://`` URL with an explicit port) for the OAuth
+    provider's redirect and returns its code; the browser gets a short page back. The redirect's
+    ``state`` must equal ``state`` (``None`` only for a provider that sends none). The GIL is
+    released while waiting (run it on a thread, or ``asyncio.to_thread``, while the browser goes to
+    the provider). Raises ``InvalidInputError`` (a malformed URL, a missing or wrong state, the
+    provider's error instead of a code), ``TimeoutError`` of kind ``"redirect"`` after ``timeout``
+    seconds, ``TransportError`` when the port is busy."""
+
 @final
 class Instance:
-    """A provisioned instance, as the server described it. ``repr()`` hides the token."""
+    """A provisioned instance, as the server described it. ``repr()`` hides the token.
+
+    Built from the core's decoded answer; ``configuration``, ``tags``, ``raw`` and ``element`` are
+    converted on first access (the same object on every later one), so a caller that reads only
+    ``id`` and ``token`` pays for no dict."""
 
     @property
     def id(self) -> int: ...

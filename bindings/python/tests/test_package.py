@@ -29,6 +29,8 @@ def stub_names():
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name)
     }
+    # Module functions (`receive_oauth_code`) count as variables: names the stub defines.
+    variables |= {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     return classes, variables, imported
 
 
@@ -51,7 +53,7 @@ def test_star_import_keeps_the_builtin_timeout_error():
 def test_stubs_describe_the_native_module():
     classes, variables, imported = stub_names()
     public = {name for name in dir(_native) if not name.startswith("_")}
-    assert public <= set(classes) | imported, public - set(classes) - imported
+    assert public <= set(classes) | imported | variables, public - set(classes) - imported - variables
     assert "__version__" in variables
     for name, node in classes.items():
         if name not in public:

@@ -3,6 +3,8 @@
 import json
 import pathlib
 
+from typing import Literal
+
 import pytest
 
 import cloud_elements as ce
@@ -18,8 +20,10 @@ ACME = {
 }
 
 
-def client_for(sb: ce.Sandbox) -> ce.Client:
-    return ce.Client(base_url=sb.url, user_secret=sb.user_secret, organization_secret=sb.organization_secret)
+def client_for(sb: ce.Sandbox, validation: Literal["full", "offline", "off"] = "full") -> ce.Client:
+    return ce.Client(
+        base_url=sb.url, user_secret=sb.user_secret, organization_secret=sb.organization_secret, validation=validation
+    )
 
 
 @pytest.mark.parametrize("as_path", [True, False])
@@ -31,7 +35,11 @@ def test_a_definition_file_is_served(tmp_path: pathlib.Path, as_path: bool) -> N
         assert inst.element_key == "acme" and inst.element["name"] == "Acme"
         # The built-in elements are still there.
         client.create_instance("closeio", {"username": "K", "password": "P"}, name="C")
-        # The sandbox checks the element's own schema: a missing entry is the platform's 400.
+        # The client checks the element's schema, fetched from the sandbox, before sending...
+        with pytest.raises(ce.MissingConfigurationError):
+            client.create_instance("acme", {"acme.url": "https://acme.test"}, name="A")
+    with ce.Sandbox(elements=path) as sb, client_for(sb, validation="off") as client:
+        # ...and so does the sandbox: a missing entry is the platform's 400.
         with pytest.raises(ce.BadRequestError):
             client.create_instance("acme", {"acme.url": "https://acme.test"}, name="A")
 
