@@ -10,10 +10,10 @@
 //! mapping from the core's errors, `connect.rs` the client (credentials, embedded sandbox),
 //! `request.rs` a create's arguments as a request, `instances.rs` the instance subcommands,
 //! `mask.rs` what may be printed, `output.rs` how it is printed, `sandbox.rs` the sandbox
-//! subcommand. Bulk provisioning (`bulk create FILE.csv`) is to come as a `bulk` module with its
-//! own subcommand, reusing `connect`, `mask`, `output` and `exit`.
+//! subcommand, `bulk/` bulk provisioning (`bulk create FILE.csv`).
 
 mod args;
+mod bulk;
 mod connect;
 mod exit;
 mod instances;
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Instances(command) => instances::run(command, &cli.global),
+        Command::Bulk(command) => bulk::run(command, &cli.global),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "cloud-elements", &mut std::io::stdout());
