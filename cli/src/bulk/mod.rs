@@ -135,11 +135,10 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
     let client = &connection.client;
     let plan = plan(args, client, &done)?;
     if !plan.problems.is_empty() && !args.skip_invalid {
-        for (line, _, _, problem) in &plan.problems {
-            eprintln!("line {line}: {problem}");
-        }
+        let list: String =
+            plan.problems.iter().map(|(line, _, _, problem)| format!("\n  line {line}: {problem}")).collect();
         return Err(Failure::input(format!(
-            "{} of {} rows are invalid (listed above): nothing was sent. Fix them, or pass --skip-invalid",
+            "{} of {} rows are invalid, nothing was sent (fix them, or pass --skip-invalid):{list}",
             plan.problems.len(),
             plan.rows - plan.done
         )));
