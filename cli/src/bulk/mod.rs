@@ -170,8 +170,15 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
     });
     let fatal = pool.fatal.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
     let not_started = (to_do - plan.problems.len() as u64).saturating_sub(pool.taken() as u64);
-    let report =
-        summary::Report { rows: plan.rows, resumed: plan.done, not_started, tally: &tally, started, out: &args.out };
+    let report = summary::Report {
+        rows: plan.rows,
+        resumed: plan.done,
+        not_started,
+        tally: &tally,
+        started,
+        out: &args.out,
+        pace: pool.gate.rate(),
+    };
     report.print(global.output)?;
     if let Some((status, message)) = fatal {
         return Err(Failure { status, message });

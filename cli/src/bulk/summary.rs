@@ -23,6 +23,8 @@ pub(crate) struct Report<'a> {
     pub(crate) tally: &'a Tally,
     pub(crate) started: Instant,
     pub(crate) out: &'a Path,
+    /// The pacer's rate at the end (`--rate`, or what it learned from refusals).
+    pub(crate) pace: Option<f64>,
 }
 
 impl Report<'_> {
@@ -65,6 +67,9 @@ impl Report<'_> {
         let limited = count(&self.tally.rate_limited);
         if limited > 0 {
             text.push_str(&format!("; {limited} answers were 429/503, waited for by every worker"));
+            if let Some(pace) = self.pace {
+                text.push_str(&format!(", then paced at {pace:.1} creates/s"));
+            }
         }
         text.push_str(&format!(".\nResults: {}\n", self.out.display()));
         text
@@ -83,6 +88,7 @@ impl Report<'_> {
             "done_before": self.resumed,
             "not_started": self.not_started,
             "rate_limited_answers": count(&self.tally.rate_limited),
+            "paced_per_second": self.pace,
             "seconds": (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             "results": self.out.display().to_string(),
         })

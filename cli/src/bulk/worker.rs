@@ -173,7 +173,10 @@ impl<'a> Pool<'a> {
         loop {
             self.gate.wait_turn();
             let error = match self.client.create_instance_outcome(request) {
-                Ok(done) => return Ok(done),
+                Ok(done) => {
+                    self.gate.succeeded();
+                    return Ok(done);
+                }
                 Err(error) => error,
             };
             if is_rate_limited(&error) && limited < MAX_RATE_LIMITED {
