@@ -85,11 +85,12 @@ fn bom_crlf_quotes_and_bare_or_prefixed_columns_are_read_as_written() {
     assert_eq!(first["configuration"]["username"], "user-1");
     assert_eq!(first["configuration"]["password"], format!("pw-{MARK}"));
     let tags: Vec<&str> = first["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
-    assert!(tags.starts_with(&["a", "b"]) && tags[2].starts_with("ce-provision-csv-"), "{tags:?}");
+    assert!(tags.starts_with(&["a", "b"]) && tags[2].starts_with("ce-bulk-"), "{tags:?}");
+    assert!(tags[3].starts_with("ce-provision-csv-") && tags.len() == 4, "{tags:?}");
     let second = instances.iter().find(|i| i["name"] == "closeio").unwrap();
     assert_eq!(second["configuration"]["username"], "user\r\n2", "a quoted CRLF stays");
     assert_eq!(second["configuration"]["password"], format!("pw-{MARK},2"));
-    assert_eq!(second["tags"], serde_json::json!(["ce-provision-k.2"]));
+    assert_eq!(second["tags"], serde_json::json!([tags[2], "ce-provision-k.2"]));
     let lines: Vec<String> = results(&out).iter().map(|r| r["line"].clone()).collect();
     assert_eq!(HashSet::<&str>::from_iter(lines.iter().map(String::as_str)), HashSet::from(["2", "4"]));
 }
@@ -146,6 +147,9 @@ fn skip_invalid_records_bad_rows_as_failed_in_a_private_results_file_and_sends_t
             assert!(tokens.contains(&row["token"]), "{row:?}");
         }
     }
+    // A first run of a file sends each row once, without looking its key up.
+    assert_eq!(posts(&sandbox), 20);
+    assert_eq!(lookups(&sandbox), 0);
     // Never overwritten; resumed, the done rows are not sent again.
     bulk(&sandbox, &[input.to_str().unwrap(), "--out", out.to_str().unwrap()]).failed(3);
     let before = posts(&sandbox);
@@ -154,6 +158,18 @@ fn skip_invalid_records_bad_rows_as_failed_in_a_private_results_file_and_sends_t
     assert_eq!(posts(&sandbox), before);
     assert_eq!(results(&out).len(), 21);
     assert_eq!(mode(&out), 0o600);
+    // The same file run again into another results file finds its instances: nothing twice.
+    let other = dir.join("other.csv");
+    let args = [input.to_str().unwrap(), "--out", other.to_str().unwrap(), "--skip-invalid", "-o", "json"];
+    let run = bulk(&sandbox, &args);
+    assert_eq!((run.status, run.json()["existed"].as_u64()), (9, Some(20)), "{run:?}");
+    assert_eq!(posts(&sandbox), before);
+    assert_eq!(lookups(&sandbox), 20);
+    assert_eq!(sandbox.instances().len(), 20);
+}
+
+fn lookups(sandbox: &Sandbox) -> usize {
+    sandbox.requests().iter().filter(|r| r.method == "GET" && r.target.contains("ce-provision-")).count()
 }
 
 #[test]

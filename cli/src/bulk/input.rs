@@ -25,6 +25,8 @@ pub(crate) struct Row {
     pub(crate) name: String,
     /// The request, with its idempotency key set; `Err` when the row cannot make one.
     pub(crate) request: Result<InstanceRequest, String>,
+    /// Whether the key was derived from the file (no `idempotency_key` cell).
+    pub(crate) derived: bool,
     /// The `idempotency_key` cell, until the reader has checked it is not used twice.
     explicit_key: Option<String>,
 }
@@ -122,6 +124,13 @@ impl<R: Read> Rows<R> {
     }
 }
 
+impl<R: Read> Rows<R> {
+    /// The digest of the whole file.
+    pub(crate) fn digest(&self) -> u64 {
+        self.file_digest
+    }
+}
+
 impl<R: Read> Iterator for Rows<R> {
     type Item = Row;
 
@@ -160,6 +169,7 @@ impl<R: Read> Iterator for Rows<R> {
                         element: String::new(),
                         name: String::new(),
                         request: Err(problem),
+                        derived: false,
                         explicit_key: None,
                     })
                 }
@@ -201,6 +211,12 @@ impl<R: Read> Read for SkipBom<R> {
         }
         Ok(n)
     }
+}
+
+/// The tag every instance made from a file carries: `ce-bulk-<digest, 16 hex digits>`. A run
+/// that finds no instance with it knows that no row of the file was ever sent.
+pub(crate) fn file_tag(file_digest: u64) -> String {
+    format!("ce-bulk-{file_digest:016x}")
 }
 
 /// Reads the rows of `bytes` (the whole file), for tests.
@@ -273,6 +289,7 @@ fn row(columns: &[Column], record: &csv::StringRecord, line: u64, file_digest: u
             for tag in tags {
                 request.add_tag(tag);
             }
+            request.add_tag(file_tag(file_digest));
             for (entry, value) in config {
                 request.set_config(entry, value);
             }
@@ -280,8 +297,9 @@ fn row(columns: &[Column], record: &csv::StringRecord, line: u64, file_digest: u
             Ok(request)
         }
     };
+    let derived = key.is_none();
     let explicit_key = if request.is_ok() { key } else { None };
-    Row { line, element, name, request, explicit_key }
+    Row { line, element, name, request, derived, explicit_key }
 }
 
 #[cfg(test)]
@@ -310,7 +328,8 @@ mod tests {
         assert_eq!(lines("element,name\r\n\"a\r\nx\",b\r\nc,d"), [2, 4]);
         let first = rows[0].request.as_ref().unwrap();
         assert_eq!((rows[0].line, first.name()), (2, "Sales, EU"));
-        assert_eq!(first.tags()[..2], ["a".to_owned(), "b".to_owned()]);
+        let file = file_tag(digest(text.as_bytes()));
+        assert_eq!(first.tags(), ["a".to_owned(), "b".to_owned(), file]);
         assert_eq!(first.config_value("username"), Some("u1"));
         assert_eq!(first.config_value("password"), Some("p\"w"));
         let second = rows[1].request.as_ref().unwrap();

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
+use cloud_elements::Client;
 
 use crate::args::Global;
 use crate::connect::connect_tuned;
@@ -46,11 +47,14 @@ The file is UTF-8 with or without a byte-order mark, LF or CRLF, quoted as usual
 Every row is checked before anything is sent; the bad ones are listed with their line numbers
 and nothing is sent, unless --skip-invalid (they are then failed rows of the results).
 
-Never twice: every row has an idempotency key, sent as the tag `ce-provision-<key>`, and a
-create first looks its key up. A row without an idempotency_key cell gets
-`csv-<digest>-<line>`, the digest being 16 hex digits of the 64-bit FNV-1a hash of the whole
-file's bytes: the same file run again, or resumed, finds its instances instead of making new
-ones; a changed file makes new keys (do not edit the file between a run and its --resume).
+Never twice: every row has an idempotency key, sent as the tag `ce-provision-<key>`. A row
+without an idempotency_key cell gets `csv-<digest>-<line>`, the digest being 16 hex digits of the
+64-bit FNV-1a hash of the whole file's bytes; every instance also gets the tag
+`ce-bulk-<digest>`. A run first asks for that tag: when no instance has it, no row of the file was
+ever sent, and each such row is created directly; otherwise (and with --resume, and for keys
+given in the file) each create first looks its key up and returns the instance it finds. So the
+same file run again finds its instances instead of making new ones; a changed file makes new keys
+(do not edit the file between a run and its --resume, nor run one file twice at the same time).
 
 The results file (--out) has the columns line,element,name,status,id,token,error, status being
 created, existed (found by its key) or failed; a line is written and flushed as each row ends.
@@ -156,11 +160,12 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
         tally.fail("invalid row");
     }
     let rows = input::open(&args.file).map_err(Failure::input)?;
+    let fresh = !args.resume && never_sent(client, rows.digest());
     let jobs = rows.filter(move |row| !done.contains_key(&row.line) && !bad.contains(&row.line)).filter_map(|row| {
         let request = row.request.ok()?;
-        Some(Job { line: row.line, element: row.element, name: row.name, request })
+        Some(Job { line: row.line, element: row.element, name: row.name, request, derived: row.derived })
     });
-    let pool = Pool::new(client, Gate::new(args.rate), &journal, &tally, Box::new(jobs));
+    let pool = Pool::new(fresh, client, Gate::new(args.rate), &journal, &tally, Box::new(jobs));
     let finished = AtomicBool::new(false);
     let to_do = plan.rows - plan.done;
     std::thread::scope(|scope| {
@@ -194,11 +199,7 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
 
 /// The first pass: counts the rows, checks the ones not done yet, and makes sure the lines an
 /// earlier run recorded are rows of this file.
-fn plan(
-    args: &BulkCreateArgs,
-    client: &cloud_elements::Client,
-    done: &HashMap<u64, journal::Kept>,
-) -> Result<Plan, Failure> {
+fn plan(args: &BulkCreateArgs, client: &Client, done: &HashMap<u64, journal::Kept>) -> Result<Plan, Failure> {
     let mut checker = Checker::new(client);
     let mut plan = Plan { rows: 0, done: 0, problems: Vec::new() };
     for row in input::open(&args.file).map_err(Failure::input)? {
@@ -219,6 +220,13 @@ fn plan(
         return Err(mismatch(args, line));
     }
     Ok(plan)
+}
+
+/// Whether no instance carries the file's tag: then no row of it was ever sent. Anything but a
+/// clear "none" (an error, a list too large to read) is "maybe".
+fn never_sent(client: &Client, digest: u64) -> bool {
+    let filter = cloud_elements::InstanceFilter::new().tag(input::file_tag(digest));
+    client.list_instances(&filter).is_ok_and(|found| found.is_empty())
 }
 
 fn mismatch(args: &BulkCreateArgs, line: u64) -> Failure {

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use cloud_elements::{Client, CreateOutcome, Error, ErrorKind, Instance, InstanceRequest};
+use cloud_elements::{Client, CreateOutcome, Error, ErrorKind, Instance, InstanceRequest, PROVISIONING_TAG_PREFIX};
 
 use super::gate::Gate;
 use super::journal::{CREATED, EXISTED, Entry, FAILED, Journal};
@@ -28,6 +28,8 @@ pub(crate) struct Job {
     pub(crate) element: String,
     pub(crate) name: String,
     pub(crate) request: InstanceRequest,
+    /// Whether the key was derived from the file (see [`Pool::new`]'s `fresh`).
+    pub(crate) derived: bool,
 }
 
 /// Counts, read by the progress display and the summary.
@@ -72,10 +74,17 @@ pub(crate) struct Pool<'a> {
     stop: AtomicBool,
     /// Why the run ended early.
     pub(crate) fatal: Mutex<Option<(u8, String)>>,
+    /// No row of the file was ever sent (see [`Pool::new`]).
+    fresh: bool,
 }
 
 impl<'a> Pool<'a> {
+    /// A pool for `jobs`. `fresh` says that no instance carries the file's tag, so that no row
+    /// with a key derived from the file can have been sent: their first attempt is a plain
+    /// create carrying the key's tag, without looking it up first (one request instead of two);
+    /// any later attempt looks it up.
     pub(crate) fn new(
+        fresh: bool,
         client: &'a Client,
         gate: Gate,
         journal: &'a Mutex<Journal>,
@@ -91,6 +100,7 @@ impl<'a> Pool<'a> {
             taken: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             fatal: Mutex::new(None),
+            fresh,
         }
     }
 
@@ -120,7 +130,7 @@ impl<'a> Pool<'a> {
         while !self.stop.load(Ordering::Relaxed) {
             let Some(job) = self.next_job() else { return };
             let job = &job;
-            let result = self.create(&job.request);
+            let result = self.create(job);
             let written = match &result {
                 Ok((instance, outcome)) => {
                     let status = if *outcome == CreateOutcome::AlreadyExisted { EXISTED } else { CREATED };
@@ -168,11 +178,14 @@ impl<'a> Pool<'a> {
 
     /// One row's create, sent again after a rate-limited answer (once every worker has paused)
     /// or a failure that a keyed create may repeat.
-    fn create(&self, request: &InstanceRequest) -> Result<(Instance, CreateOutcome), Error> {
+    fn create(&self, job: &Job) -> Result<(Instance, CreateOutcome), Error> {
         let (mut limited, mut retries) = (0, 0);
+        let mut unkeyed = (self.fresh && job.derived).then(|| without_lookup(&job.request));
         loop {
             self.gate.wait_turn();
-            let error = match self.client.create_instance_outcome(request) {
+            // Only the first attempt goes without the lookup.
+            let request = unkeyed.take();
+            let error = match self.client.create_instance_outcome(request.as_ref().unwrap_or(&job.request)) {
                 Ok(done) => {
                     self.gate.succeeded();
                     return Ok(done);
@@ -192,6 +205,16 @@ impl<'a> Pool<'a> {
             }
         }
     }
+}
+
+/// `request` without its idempotency key but with the tag the key is sent as: the same body,
+/// created without looking the key up first.
+fn without_lookup(request: &InstanceRequest) -> InstanceRequest {
+    let mut plain = request.clone();
+    if let Some(key) = plain.clear_idempotency_key() {
+        plain.add_tag(format!("{PROVISIONING_TAG_PREFIX}{key}"));
+    }
+    plain
 }
 
 /// 429, or 503 (the server refuses work for now): nothing was created.
