@@ -10,7 +10,7 @@ For ROWS Close.io rows (10,000; `--smoke`: 50) against a sandbox whose every cre
 Then against `--rate-limit 200`: `--rate 200` at concurrency 32, wall time against ROWS / 200
 (target: within 1.10x) with no more than 1% of the creates answered 429 (the sandbox's
 `rate_limited` count); and, for comparison, the same run without `--rate` (the shared pause on
-429 only).
+429, and the pace learned from it).
 
 Run by bench/run.py (after its own sections), or alone: `python3 bench/bulk.py [--smoke]
 [--rows N] [--out FILE]` (builds the release command and sandbox first unless BULK_NO_BUILD=1).
@@ -165,7 +165,8 @@ def report(rows, runs, small, limited, unpaced):
         f"{rows:,} Close.io rows against the release sandbox binary (its own process) with `--latency-ms {LATENCY_MS}`; "
         f"the release command, one run each; {cpus} CPUs shared by the command and the sandbox. CPU and peak "
         "memory are the command's own (wait4's rusage); the server's CPU is the sandbox process's over the run. "
-        "Each row is a lookup of its idempotency key (`GET /instances?tags[]=ce-provision-..`) and a create.",
+        "Every run is a file's first (a fresh sandbox): one `GET /instances?tags[]=ce-bulk-<digest>` finds "
+        "nothing, and each row is then one create (a resumed or repeated run also looks each key up).",
         "",
         "| concurrency | wall | bound rows × latency / concurrency | ratio (target ≤ 1.10) | CPU per row | "
         "peak memory | sandbox CPU / wall |",
@@ -193,7 +194,7 @@ def report(rows, runs, small, limited, unpaced):
         "| run | wall | bound rows / rate | ratio (target ≤ 1.10) | answered 429 (target ≤ 1%) |",
         "|---|---:|---:|---:|---:|",
     ]
-    for label, r, judged in ((f"`--rate {RATE}`", limited, True), ("no `--rate` (shared pause only)", unpaced, False)):
+    for label, r, judged in ((f"`--rate {RATE}`", limited, True), ("no `--rate` (pace learned at the first 429)", unpaced, False)):
         if r is None:
             continue
         bound = rows / RATE
