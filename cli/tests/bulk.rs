@@ -40,10 +40,17 @@ fn csv(rows: usize, tag: &str) -> String {
     text
 }
 
+/// Runs `bulk create ARGS`; checks that nothing it printed holds a secret or a token (they go to
+/// the results file only).
 fn bulk(sandbox: &Sandbox, args: &[&str]) -> Run {
     let mut all = vec!["bulk", "create"];
     all.extend_from_slice(args);
-    run(sandbox, &all)
+    let run = run(sandbox, &all);
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    for instance in sandbox.instances() {
+        assert!(!printed.contains(instance["token"].as_str().unwrap()), "a token was printed: {run:?}");
+    }
+    run
 }
 
 fn posts(sandbox: &Sandbox) -> usize {

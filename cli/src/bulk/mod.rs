@@ -26,14 +26,11 @@ use cloud_elements::Client;
 
 use crate::args::Global;
 use crate::connect::connect_tuned;
-use crate::exit::Failure;
+use crate::exit::{Failure, ROWS_FAILED};
 use check::Checker;
 use gate::Gate;
 use journal::{Entry, FAILED, Journal};
 use worker::{Job, Pool, Tally};
-
-/// Exit status of a run in which some rows failed (the others were done).
-pub(crate) const ROWS_FAILED: u8 = 9;
 
 const CREATE_HELP: &str = "\
 Columns (the header line names them, in any order):
