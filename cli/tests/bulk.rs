@@ -209,7 +209,10 @@ fn under_the_servers_rate_limit_every_row_ends_created() {
     let out = dir.join("results.csv");
     let started = Instant::now();
     let args = [input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--concurrency", "8", "-o", "json"];
-    let summary = bulk(&sandbox, &args).ok().json();
+    let run = bulk(&sandbox, &args).ok();
+    // Not a terminal: plain progress lines.
+    assert!(run.stderr.contains("bulk: ") && run.stderr.contains(" rows/s, ETA "), "{run:?}");
+    let summary = run.json();
     assert_eq!(summary["created"], 30);
     let limited = summary["rate_limited_answers"].as_u64().unwrap();
     // A burst of 10 passes, then 10 a second: at least two pauses, each met by at most the 8

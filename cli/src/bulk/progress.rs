@@ -30,13 +30,16 @@ pub(crate) fn show(total: u64, tally: &Tally, finished: &AtomicBool) {
 
 fn bar(total: u64, tally: &Tally, finished: &AtomicBool) {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} rows, {msg}, {per_sec}, ETA {eta}")
+    let style = ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} rows, {msg}, ETA {eta}")
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
+    let start = Instant::now();
     loop {
         let done = finished.load(Ordering::Acquire);
-        bar.set_position(tally.done());
-        bar.set_message(format!("{} failed", tally.failed.load(Ordering::Relaxed)));
+        let rows = tally.done();
+        let rate = rows as f64 / start.elapsed().as_secs_f64().max(1e-3);
+        bar.set_position(rows);
+        bar.set_message(format!("{} failed, {rate:.1} rows/s", tally.failed.load(Ordering::Relaxed)));
         if done {
             break;
         }
