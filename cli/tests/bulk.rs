@@ -159,6 +159,13 @@ fn skip_invalid_records_bad_rows_as_failed_in_a_private_results_file_and_sends_t
     assert_eq!(lookups(&sandbox), 0);
     // Never overwritten; resumed, the done rows are not sent again.
     bulk(&sandbox, &[input.to_str().unwrap(), "--out", out.to_str().unwrap()]).failed(3);
+    // A results file is resumed only with the input that wrote it.
+    let changed = dir.join("changed.csv");
+    std::fs::write(&changed, csv(20, "skip").replace("Customer 3,", "Someone else,")).unwrap();
+    let refused = bulk(&sandbox, &[changed.to_str().unwrap(), "--out", out.to_str().unwrap(), "--resume"]).failed(3);
+    assert!(refused.stderr.contains("does not belong to"), "{refused:?}");
+    // Resuming rewrites the file, private again even if someone widened it.
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
     let before = posts(&sandbox);
     let again = bulk(&sandbox, &[&args[..], &["--resume"]].concat());
     assert_eq!(again.status, 9, "{again:?}");

@@ -38,8 +38,8 @@ fn bar(total: u64, tally: &Tally, finished: &AtomicBool) {
         let done = finished.load(Ordering::Acquire);
         let rows = tally.done();
         let rate = rows as f64 / start.elapsed().as_secs_f64().max(1e-3);
-        bar.set_position(rows);
         bar.set_message(format!("{} failed, {rate:.1} rows/s", tally.failed.load(Ordering::Relaxed)));
+        bar.set_position(rows);
         if done {
             break;
         }
