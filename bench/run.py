@@ -21,6 +21,11 @@ sandbox), OUT (bench/RESULTS.md for a full run, N >= 20000 and REPEATS >= 5; bui
 otherwise). `--smoke` is N=50 REPEATS=1 (so MEMORY_N=250, no callgrind) with the results in a
 temporary file. Only the part of OUT between the `bench:begin` and `bench:end` markers is
 rewritten; the rest (the findings) is kept.
+
+Then the bulk section (bench/bulk.py, between its own `bench-bulk:` markers in the same OUT):
+`cloud-elements bulk create` of BULK_ROWS rows (10000; 50 with `--smoke`) against the sandbox
+with 50 ms latency at concurrency 8, 32 and 64, and against a rate limit of 200 creates/s.
+BULK=0 skips it.
 """
 
 import argparse
@@ -157,6 +162,8 @@ def build(python):
     # The C library (with its SONAME) exactly as users install it, and the sandbox binary.
     run(["make", "-s", "install", f"PREFIX={prefix}"])
     run(["cargo", "build", "-q", "--release", "-p", "cloud-elements-sandbox", "--bin", "cloud-elements-sandbox"])
+    # The command, for the bulk section (bench/bulk.py).
+    run(["cargo", "build", "-q", "--release", "-p", "cloud-elements-cli", "--bin", "cloud-elements"])
     # bench/rust resolves to the library's own dependency versions and compiles them as it does.
     shutil.copyfile(ROOT / "Cargo.lock", BENCH / "rust" / "Cargo.lock")
     # BENCH_RUST_TARGET_DIR: the test suite shares its target directory, to reuse compiled crates.
@@ -184,6 +191,7 @@ def build(python):
         run([python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", *sorted(wheels.glob("*.whl"))])
     return {
         "sandbox": TARGET / "release" / "cloud-elements-sandbox",
+        "cli": TARGET / "release" / "cloud-elements",
         "rust": rust_target / "release" / "cloud-elements-bench",
         "c": BUILD / "bench_c",
         "floor": BUILD / "floor",
@@ -698,6 +706,13 @@ def main():
     )
     write_report(out, section)
     print(section.replace(BEGIN + "\n", "").replace(END + "\n", ""))
+    if env_int("BULK", 1):
+        sys.path.insert(0, str(BENCH))
+        import bulk
+
+        bulk_rows = env_int("BULK_ROWS", 50 if smoke else 10_000)
+        bulk_section = bulk.bench(bulk_rows, out, cli=paths["cli"], sandbox_binary=paths["sandbox"], unpaced=not smoke)
+        print(bulk_section.replace(bulk.BEGIN + "\n", "").replace(bulk.END + "\n", ""))
     log(f"results written to {out} (raw numbers in {BUILD / 'results.json'})")
 
 

@@ -87,6 +87,9 @@ pub(crate) enum Command {
     /// Create, list, read, change and delete instances.
     #[command(subcommand)]
     Instances(Instances),
+    /// Provision many instances from a CSV file (`bulk create FILE.csv --out results.csv`).
+    #[command(subcommand)]
+    Bulk(crate::bulk::BulkCommand),
     /// Run the sandbox (a local emulator of the API) in the foreground until interrupted.
     Sandbox(SandboxArgs),
     /// Show an element and its configuration schema.

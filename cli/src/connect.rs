@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use cloud_elements::{Client, ENV_BASE_URL, ENV_ORG_SECRET, ENV_USER_SECRET, Secret};
+use cloud_elements::{Client, ClientBuilder, ENV_BASE_URL, ENV_ORG_SECRET, ENV_USER_SECRET, Secret};
 use cloud_elements_sandbox::Sandbox;
 
 use crate::args::Global;
@@ -32,6 +32,15 @@ pub(crate) fn configured(global: &Global) -> bool {
 /// A client for the configured server. Every missing or unreadable secret is reported at once,
 /// naming the variable, the option or the file, never a value.
 pub(crate) fn connect(global: &Global) -> Result<Connection, Failure> {
+    connect_tuned(global, |builder| builder)
+}
+
+/// [`connect`], with `tune` changing the client's settings last (`bulk` turns the client's own
+/// retries off).
+pub(crate) fn connect_tuned(
+    global: &Global,
+    tune: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Result<Connection, Failure> {
     let mut problems = Vec::new();
     let mut secret = |file: &Option<std::path::PathBuf>, var: &str, option: &str, what: &str| match file {
         Some(path) => read_secret(path, what).map_err(|problem| problems.push(problem)).ok(),
@@ -60,7 +69,7 @@ pub(crate) fn connect(global: &Global) -> Result<Connection, Failure> {
         builder = builder.timeout(Duration::from_secs(seconds));
     }
     builder = builder.validation(global.validation());
-    Ok(Connection { client: builder.build()?, _sandbox: None })
+    Ok(Connection { client: tune(builder).build()?, _sandbox: None })
 }
 
 /// [`connect`], or, when neither the command line nor the environment names a server or a

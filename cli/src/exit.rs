@@ -23,6 +23,8 @@ pub(crate) const API: u8 = 6;
 pub(crate) const TRANSPORT: u8 = 7;
 /// The request may have taken effect although it failed: look before trying again.
 pub(crate) const OUTCOME_UNKNOWN: u8 = 8;
+/// `bulk create`: some rows failed (the results file says which and why); the others were done.
+pub(crate) const ROWS_FAILED: u8 = 9;
 
 /// The `--help` text about exit statuses.
 pub(crate) const HELP: &str = "\
@@ -37,7 +39,8 @@ Exit status:
   6  other API error: any other error status (403 forbidden, e.g. a disabled instance; 429; 5xx)
      or an answer that could not be read
   7  transport or timeout: no answer (unreachable server, broken connection, timeout)
-  8  outcome unknown: the request was sent and may have taken effect (check before retrying)";
+  8  outcome unknown: the request was sent and may have taken effect (check before retrying)
+  9  bulk create: some rows failed (the results file says which and why; --resume retries them)";
 
 /// A failed command: its exit status and what to print on standard error.
 #[derive(Debug)]
@@ -109,7 +112,9 @@ mod tests {
 
     #[test]
     fn the_help_names_every_status() {
-        for status in [SUCCESS, FAILURE, USAGE, INPUT, AUTHENTICATION, NOT_FOUND, API, TRANSPORT, OUTCOME_UNKNOWN] {
+        for status in
+            [SUCCESS, FAILURE, USAGE, INPUT, AUTHENTICATION, NOT_FOUND, API, TRANSPORT, OUTCOME_UNKNOWN, ROWS_FAILED]
+        {
             assert!(HELP.contains(&format!("\n  {status}  ")), "{status}");
         }
     }

@@ -12,10 +12,10 @@
 //! mapping from the core's errors, `connect.rs` the client (credentials, embedded sandbox),
 //! `request.rs` a create's arguments as a request, `instances.rs` the instance subcommands,
 //! `mask.rs` what may be printed, `output.rs` how it is printed, `sandbox.rs` the sandbox
-//! subcommand. Bulk provisioning (`bulk create FILE.csv`) is to come as a `bulk` module with its
-//! own subcommand, reusing `connect`, `mask`, `output` and `exit`.
+//! subcommand, `bulk/` bulk provisioning (`bulk create FILE.csv`).
 
 mod args;
+mod bulk;
 mod connect;
 mod elements;
 mod exit;
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Instances(command) => instances::run(command, &cli.global),
+        Command::Bulk(command) => bulk::run(command, &cli.global),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Elements(command) => elements::run(command, &cli.global),
         Command::Oauth(command) => oauth::run(command, &cli.global),
