@@ -29,6 +29,8 @@
 mod client;
 mod configuration;
 mod error;
+mod flat;
+mod idempotency;
 mod instance;
 mod list;
 mod panic;
@@ -48,6 +50,8 @@ pub use error::{
     ce_last_error_http_status, ce_last_error_instance_may_exist, ce_last_error_message, ce_last_error_missing,
     ce_last_error_provider_message, ce_last_error_request_id, ce_last_error_retry_after_ms, ce_status, ce_status_str,
 };
+pub use flat::{ce_deprovision, ce_find_instance, ce_flat_reset, ce_last_error_field, ce_provision_ex};
+pub use idempotency::ce_request_set_idempotency_key;
 pub use instance::{
     ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_configuration_json, ce_instance_disabled,
     ce_instance_element_key, ce_instance_free, ce_instance_id, ce_instance_json, ce_instance_name, ce_instance_token,
