@@ -20,6 +20,7 @@ command -v cobc >/dev/null 2>&1 || missing+=(gnucobol3)
 command -v gfortran >/dev/null 2>&1 || missing+=(gfortran)
 command -v fpc >/dev/null 2>&1 || missing+=(fp-compiler)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "-- installing ${missing[*]}"
     sudo=""

@@ -18,6 +18,10 @@
 //! - Whatever a `ce_*_new` or `ce_create_*` call hands out is freed with the matching `_free`,
 //!   which accepts NULL. Strings returned as `const char *` are borrowed from their handle; strings
 //!   returned as `char *` are the caller's and are freed with `ce_string_free`.
+//! - The flat API (`ce_provision`, `ce_provision_ex`, `ce_find_instance`, `ce_deprovision`,
+//!   `ce_last_error_field`, `ce_flat_reset`; `flat.rs`) is for callers that can hold neither
+//!   handles nor returned pointers (COBOL, Fortran, Pascal, VB6): caller-owned buffers only,
+//!   optionally padded with spaces instead of NUL-terminated.
 //! - A `ce_client` may be used from many threads at once (even while its settings change). A
 //!   `ce_request`, `ce_instance` or `ce_instance_list` may be read from many threads, but must not
 //!   be changed or freed while another thread uses it. The last error is per thread.
