@@ -92,7 +92,9 @@ unsafe fn give_id(instance_id: *mut i64, id: i64) {
 /// - `options_json`: NULL, `""` or a JSON object with any of `"retries"` (0 to 10, default 2),
 ///   `"timeout_ms"` (overall, default 60000), `"connect_timeout_ms"` (default 10000),
 ///   `"idempotency_key"` (1 to 64 of `A-Z a-z 0-9 . _ -`: an instance already carrying the key is
-///   returned instead of creating another, so a rerun of a batch gets the same instances back),
+///   returned instead of creating another, so a rerun of a batch gets the same instances back;
+///   after a crash, rerun once the killed run's last request can no longer be under way, i.e.
+///   after its `timeout_ms`: the look-up before the create is not a lock on the server),
 ///   `"ca_bundle"` (a PEM file of CAs to trust) and `"pad"` (`"spaces"` or `"nul"`, the default).
 ///   An unknown key is `CE_ERR_INVALID_ARGUMENT`, and the message names it. These options, but
 ///   the idempotency key, stay the calling thread's flat options, which `ce_find_instance()`,
