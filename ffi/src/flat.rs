@@ -3,6 +3,10 @@
 //! buffer the caller owns, and the clients behind the calls live in a small cache
 //! (`flat/cache.rs`) instead of in handles.
 
+// The crate's parts the flat calls use, named here so that flat/*.rs reach them as `super::error`
+// and so on (the fuzz targets compile this crate as a module: no `crate::` paths).
+use super::{error, panic, ptr};
+
 mod buffer;
 mod cache;
 mod calls;

@@ -11,9 +11,9 @@ use std::hash::BuildHasher;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::error::Failure;
 use super::options::{Settings, update_thread_options};
-use crate::error::Failure;
-use crate::panic::guard_value;
+use super::panic::guard_value;
 use cloud_elements::Client;
 
 /// How long an unused client is kept.

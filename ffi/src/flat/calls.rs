@@ -4,10 +4,10 @@ use std::ffi::{CStr, c_char};
 
 use super::buffer::{Pad, write_text};
 use super::cache::cached_client;
+use super::error::{Failure, ce_last_error_message, ce_status};
 use super::options::{Settings, pad_of, parse, thread_options, update_thread_options};
-use crate::error::{Failure, ce_last_error_message, ce_status};
-use crate::panic::guard;
-use crate::ptr::{opt_str_arg, str_arg};
+use super::panic::guard;
+use super::ptr::{opt_str_arg, str_arg};
 use cloud_elements::{Client, CreateOutcome, DEFAULT_BASE_URL, InstanceRequest};
 
 /// Runs a flat call's body: `CE_OK` or the failure's status, whose message (else `""`) goes into

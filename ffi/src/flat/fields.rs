@@ -3,12 +3,12 @@
 use std::ffi::{CStr, c_char};
 
 use super::buffer::write_text;
-use super::options::thread_options;
-use crate::error::{
+use super::error::{
     ce_last_error_http_status, ce_last_error_instance_may_exist, ce_last_error_message, ce_last_error_missing,
     ce_last_error_provider_message, ce_last_error_request_id, ce_last_error_retry_after_ms, ce_status,
 };
-use crate::panic::guard_value;
+use super::options::thread_options;
+use super::panic::guard_value;
 
 /// The fields `ce_last_error_field()` knows.
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::buffer::Pad;
-use crate::error::Failure;
+use super::error::Failure;
 
 /// The option keys `options_json` may hold.
 const KNOWN: [&str; 6] = ["retries", "timeout_ms", "connect_timeout_ms", "idempotency_key", "ca_bundle", "pad"];
