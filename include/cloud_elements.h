@@ -425,6 +425,125 @@ int ce_last_error_instance_may_exist(void);
 const char *ce_status_str(int status);
 
 /**
+ * Drops every client the flat calls keep (closing their connections, forgetting their secrets)
+ * and resets the calling thread's flat options (those of its last `ce_provision_ex()`) to the
+ * defaults. Call it when a batch ends, or before the process goes on to other work.
+ *
+ * Without it a client lives until 60 seconds after its last use (it is dropped by the first
+ * flat call after that), and at most 8 are kept (the least recently used goes first).
+ * Thread-safe; a call under way on another thread finishes with its client.
+ */
+void ce_flat_reset(void);
+
+/**
+ * Provisions one instance in one call, with caller-owned buffers and settings: the flat API for
+ * legacy systems (COBOL, Fortran, Pascal, VB6...).
+ *
+ * - `base_url`: NULL for the real service; `user_secret`, `org_secret`: the platform secrets.
+ * - `instance_json`: the documentation's `instance.json`, as is.
+ * - `options_json`: NULL, `""` or a JSON object with any of `"retries"` (0 to 10, default 2),
+ *   `"timeout_ms"` (overall, default 60000), `"connect_timeout_ms"` (default 10000),
+ *   `"idempotency_key"` (1 to 64 of `A-Z a-z 0-9 . _ -`: an instance already carrying the key is
+ *   returned instead of creating another, so a rerun of a batch gets the same instances back;
+ *   after a crash, rerun once the killed run's last request can no longer be under way, i.e.
+ *   after its `timeout_ms`: the look-up before the create is not a lock on the server),
+ *   `"ca_bundle"` (a PEM file of CAs to trust) and `"pad"` (`"spaces"` or `"nul"`, the default).
+ *   An unknown key is `CE_ERR_INVALID_ARGUMENT`, and the message names it. These options, but
+ *   the idempotency key, stay the calling thread's flat options, which `ce_find_instance()`,
+ *   `ce_deprovision()` and `ce_last_error_field()` use, until the next `ce_provision_ex()` or
+ *   `ce_flat_reset()`.
+ * - `token_buf`, `token_buf_len`: receives the instance token. 256 bytes is ample.
+ * - `instance_id`: NULL, or receives the instance id (0 on failure).
+ * - `error_buf`, `error_buf_len`: receives `""` on success, else the error message (the same as
+ *   `ce_last_error_message()`), cut to fit. May be NULL with length 0.
+ *
+ * Buffers: nothing is ever written past a given length. With `"pad": "nul"` what is written is
+ * NUL-terminated; with `"pad": "spaces"` the text is followed by spaces up to the buffer's length
+ * and no NUL (COBOL `PIC X(n)`, Fortran `CHARACTER(len=n)`). On failure `token_buf` holds `""`
+ * (all spaces). When the token does not fit, the status is `CE_ERR_BUFFER_TOO_SMALL`, the
+ * message and `ce_last_error_field("needed")` say how many bytes it needs, and no instance is
+ * left behind: one this call created is deleted again (if that delete fails, the message says so
+ * and names the instance id); one that already carried the idempotency key is left as it was.
+ * A `token_buf_len` that cannot hold any token fails before anything is sent.
+ *
+ * The client behind the call is cached (see `ce_flat_reset()`). Thread-safe.
+ *
+ * # Safety
+ * String arguments are NULL or NUL-terminated; each buffer is NULL or writable for its length;
+ * `instance_id` is NULL or writable.
+ */
+ce_status ce_provision_ex(const char *base_url, const char *user_secret, const char *org_secret, const char *instance_json, const char *options_json, char *token_buf, size_t token_buf_len, int64_t *instance_id, char *error_buf, size_t error_buf_len);
+
+/**
+ * Finds the instance created with idempotency key `idempotency_key` (by `ce_provision_ex()`'s
+ * `"idempotency_key"` or `ce_request_set_idempotency_key()`): its token into `token_buf` and its
+ * id into `instance_id` (which may be NULL). `CE_ERR_NOT_FOUND` when no instance carries the key;
+ * `CE_ERR_INVALID_ARGUMENT` for a key outside the allowed alphabet and length.
+ *
+ * Buffers, padding and settings as for `ce_provision_ex()` (the thread's flat options). A token
+ * that does not fit gives `CE_ERR_BUFFER_TOO_SMALL` and the size needed; the instance stays.
+ *
+ * # Safety
+ * As `ce_provision_ex()`.
+ */
+ce_status ce_find_instance(const char *base_url, const char *user_secret, const char *org_secret, const char *idempotency_key, char *token_buf, size_t token_buf_len, int64_t *instance_id, char *error_buf, size_t error_buf_len);
+
+/**
+ * Deletes instance `instance_id`: `CE_ERR_NOT_FOUND` when there is no such instance (it was
+ * deleted already, say). The error message goes into `error_buf` as for `ce_provision_ex()`
+ * (settings and padding: the thread's flat options).
+ *
+ * # Safety
+ * String arguments are NULL or NUL-terminated; `error_buf` is NULL or writable for
+ * `error_buf_len` bytes.
+ */
+ce_status ce_deprovision(const char *base_url, const char *user_secret, const char *org_secret, int64_t instance_id, char *error_buf, size_t error_buf_len);
+
+/**
+ * Copies one detail of the calling thread's last error into the caller's buffer, so that no
+ * pointer crosses:
+ *
+ * - `"message"`: the error message (`ce_last_error_message()`);
+ * - `"request_id"`: the server's request id, or `""`;
+ * - `"missing"`: the missing configuration entries, comma separated, or `""`;
+ * - `"provider_message"`: the third-party service's own message, or `""`;
+ * - `"http_status"`: the HTTP status as decimal digits, `"0"` when there was no answer;
+ * - `"outcome_unknown"`: `"1"` when the failed call may nevertheless have taken effect (the
+ *   instance may exist: find it with `ce_find_instance()` or create again with the same
+ *   idempotency key), else `"0"`;
+ * - `"retry_after_ms"`: how long the server asked to wait, `"0"` when it did not;
+ * - `"needed"`: the bytes the token of the last flat call needed when it failed with
+ *   `CE_ERR_BUFFER_TOO_SMALL`, else `"0"`.
+ *
+ * The value is laid out as the thread's flat options say: NUL-terminated, or padded with spaces
+ * to `buf_len` after a `ce_provision_ex()` with `"pad": "spaces"`. Nothing is written past
+ * `buf_len`.
+ *
+ * Returns `CE_OK`; `CE_ERR_BUFFER_TOO_SMALL` when the value was cut to fit; or
+ * `CE_ERR_INVALID_ARGUMENT` for a NULL or unknown `field` or a NULL `buf` with a length (then
+ * `buf` holds `""`). Unlike the other fallible calls it leaves the last error as it is, so each
+ * field can be read in turn.
+ *
+ * # Safety
+ * `field` is NULL or NUL-terminated; `buf` is NULL or writable for `buf_len` bytes.
+ */
+ce_status ce_last_error_field(const char *field, char *buf, size_t buf_len);
+
+/**
+ * Sets the request's idempotency key (copied), or removes it when `key` is NULL.
+ *
+ * A key names this create so that it stays the same when the create is sent again, by this
+ * process or by another after a crash: it is sent as the tag `ce-provision-<key>`, and
+ * `ce_create_instance()` first looks that tag up: an instance already carrying it is returned
+ * instead of creating a second one. Keys are 1 to 64 characters from `A-Z a-z 0-9 . _ -`;
+ * another gives `CE_ERR_INVALID_ARGUMENT` and leaves the request as it was.
+ *
+ * # Safety
+ * `request` is NULL or a live request no other thread is using; `key` is NULL or NUL-terminated.
+ */
+ce_status ce_request_set_idempotency_key(struct ce_request *request, const char *key);
+
+/**
  * The instance created with idempotency key `key`, if there is one:
  * `GET /instances?tags[]=ce-provision-<key>`.
  *
@@ -670,6 +789,7 @@ ce_status ce_receive_oauth_code(const char *callback_url, const char *state, uin
 
 /**
  * Provisions one instance in one call, with caller-owned buffers; for legacy systems.
+ * `ce_provision_ex()` does the same with settings, the instance id and space padding.
  *
  * - `base_url`: NULL for the real service; `user_secret`, `org_secret`: the platform secrets.
  * - `instance_json`: the documentation's `instance.json`, as is.
@@ -684,7 +804,8 @@ ce_status ce_receive_oauth_code(const char *callback_url, const char *state, uin
  * retry with a larger buffer leaves no duplicate; if that delete fails, the message says so and
  * names the instance id. A `token_buf_len` below 2 fails before anything is sent.
  *
- * Repeated calls with the same base URL and secrets share one connection pool. Thread-safe.
+ * The client behind the call is the flat calls' cached one (default settings; see
+ * `ce_flat_reset()`), so repeated calls share one connection pool. Thread-safe.
  *
  * # Safety
  * String arguments are NULL or NUL-terminated; each buffer is NULL or writable for its length.

@@ -80,6 +80,9 @@ bash scripts/sandbox-curl-smoke.sh
 step "C and C++: the installed library and header, under valgrind and ASan"
 bash scripts/test-c.sh
 
+step "legacy languages: COBOL, Fortran, Pascal and dlopen on the flat API; the crash test"
+bash scripts/test-legacy.sh
+
 step "Python: the wheel, pytest, a fresh venv"
 bash scripts/test-python.sh
 

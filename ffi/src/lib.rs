@@ -18,6 +18,10 @@
 //! - Whatever a `ce_*_new` or `ce_create_*` call hands out is freed with the matching `_free`,
 //!   which accepts NULL. Strings returned as `const char *` are borrowed from their handle; strings
 //!   returned as `char *` are the caller's and are freed with `ce_string_free`.
+//! - The flat API (`ce_provision`, `ce_provision_ex`, `ce_find_instance`, `ce_deprovision`,
+//!   `ce_last_error_field`, `ce_flat_reset`; `flat.rs`) is for callers that can hold neither
+//!   handles nor returned pointers (COBOL, Fortran, Pascal, VB6): caller-owned buffers only,
+//!   optionally padded with spaces instead of NUL-terminated.
 //! - A `ce_client` may be used from many threads at once (even while its settings change). A
 //!   `ce_request`, `ce_instance` or `ce_instance_list` may be read from many threads, but must not
 //!   be changed or freed while another thread uses it. The last error is per thread.
@@ -30,6 +34,7 @@ mod client;
 mod configuration;
 mod elements;
 mod error;
+mod flat;
 mod idempotency;
 mod instance;
 mod list;
@@ -53,7 +58,8 @@ pub use error::{
     ce_last_error_http_status, ce_last_error_instance_may_exist, ce_last_error_message, ce_last_error_missing,
     ce_last_error_provider_message, ce_last_error_request_id, ce_last_error_retry_after_ms, ce_status, ce_status_str,
 };
-pub use idempotency::ce_find_instance_by_idempotency_key;
+pub use flat::{ce_deprovision, ce_find_instance, ce_flat_reset, ce_last_error_field, ce_provision_ex};
+pub use idempotency::{ce_find_instance_by_idempotency_key, ce_request_set_idempotency_key};
 pub use instance::{
     ce_create_instance, ce_create_instance_json, ce_instance, ce_instance_configuration_json, ce_instance_created,
     ce_instance_disabled, ce_instance_element_key, ce_instance_free, ce_instance_id, ce_instance_json,

@@ -1,64 +1,16 @@
 //! `ce_provision`: one flat call for callers that can neither hold pointers nor free memory.
+//! `ce_provision_ex()` (flat/calls.rs) is the same with settings, an instance id and padding.
 
 use std::ffi::c_char;
-use std::sync::{LazyLock, Mutex};
 
 use super::error::{Failure, ce_last_error_message, ce_status};
+use super::flat::{cached_client, write_c};
 use super::panic::guard;
 use super::ptr::{opt_str_arg, str_arg};
-use cloud_elements::{Client, DEFAULT_BASE_URL, InstanceRequest};
-
-/// Clients `ce_provision` made, by base URL and secrets, so that repeated calls reuse one
-/// connection pool instead of connecting anew each time.
-static CLIENTS: LazyLock<Mutex<Vec<(CacheKey, Client)>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-const CACHED_CLIENTS: usize = 8;
-
-#[derive(PartialEq, Eq)]
-struct CacheKey {
-    base_url: String,
-    user_secret: String,
-    org_secret: String,
-}
-
-fn cached_client(key: CacheKey) -> Result<Client, Failure> {
-    let mut clients = CLIENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
-        return Ok(client.clone());
-    }
-    let client = Client::builder()
-        .base_url(key.base_url.as_str())
-        .user_secret(key.user_secret.as_str())
-        .organization_secret(key.org_secret.as_str())
-        .build()?;
-    if clients.len() == CACHED_CLIENTS {
-        clients.remove(0);
-    }
-    clients.push((key, client.clone()));
-    Ok(client)
-}
-
-/// Copies as much of `text` as fits into `buf` (cut on a character boundary) and NUL-terminates
-/// it; returns whether all of it fit. Writes nothing when `buf` is NULL or `len` is 0.
-///
-/// # Safety
-/// `buf` is NULL or writable for `len` bytes.
-unsafe fn write_c(buf: *mut c_char, len: usize, text: &str) -> bool {
-    if buf.is_null() || len == 0 {
-        return false;
-    }
-    let mut n = text.len().min(len - 1);
-    while !text.is_char_boundary(n) {
-        n -= 1;
-    }
-    // SAFETY: n + 1 <= len bytes, all inside the caller's buffer; the source does not overlap it.
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
-        *buf.add(n) = 0;
-    }
-    n == text.len()
-}
+use cloud_elements::{DEFAULT_BASE_URL, InstanceRequest};
 
 /// Provisions one instance in one call, with caller-owned buffers; for legacy systems.
+/// `ce_provision_ex()` does the same with settings, the instance id and space padding.
 ///
 /// - `base_url`: NULL for the real service; `user_secret`, `org_secret`: the platform secrets.
 /// - `instance_json`: the documentation's `instance.json`, as is.
@@ -73,7 +25,8 @@ unsafe fn write_c(buf: *mut c_char, len: usize, text: &str) -> bool {
 /// retry with a larger buffer leaves no duplicate; if that delete fails, the message says so and
 /// names the instance id. A `token_buf_len` below 2 fails before anything is sent.
 ///
-/// Repeated calls with the same base URL and secrets share one connection pool. Thread-safe.
+/// The client behind the call is the flat calls' cached one (default settings; see
+/// `ce_flat_reset()`), so repeated calls share one connection pool. Thread-safe.
 ///
 /// # Safety
 /// String arguments are NULL or NUL-terminated; each buffer is NULL or writable for its length.
@@ -97,11 +50,9 @@ pub unsafe extern "C" fn ce_provision(
         if error_buf.is_null() && error_buf_len > 0 {
             return Err(Failure::invalid("`error_buf` is NULL but `error_buf_len` is not 0"));
         }
-        let key = CacheKey {
-            base_url: unsafe { opt_str_arg(base_url, "base_url") }?.unwrap_or(DEFAULT_BASE_URL).to_owned(),
-            user_secret: unsafe { str_arg(user_secret, "user_secret") }?.to_owned(),
-            org_secret: unsafe { str_arg(org_secret, "org_secret") }?.to_owned(),
-        };
+        let base_url = unsafe { opt_str_arg(base_url, "base_url") }?.unwrap_or(DEFAULT_BASE_URL);
+        let user_secret = unsafe { str_arg(user_secret, "user_secret") }?;
+        let org_secret = unsafe { str_arg(org_secret, "org_secret") }?;
         let json = unsafe { str_arg(instance_json, "instance_json") }?;
         if token_buf_len < 2 {
             return Err(Failure::new(
@@ -112,7 +63,7 @@ pub unsafe extern "C" fn ce_provision(
             ));
         }
         let request = InstanceRequest::from_json(json)?;
-        let client = cached_client(key)?;
+        let client = cached_client(base_url, user_secret, org_secret, &Default::default())?;
         let instance = client.create_instance(&request)?;
         let token = instance.token.expose();
         if unsafe { write_c(token_buf, token_buf_len, token) } {
