@@ -133,6 +133,12 @@ public:
         detail::check(ce_request_set_oauth_code(handle_.get(), detail::c_str(code, "code")));
         return *this;
     }
+    // Names this create (1 to 64 of A-Z a-z 0-9 . _ -): an instance already created with the key
+    // is returned instead of a second one (Instance::created() is then false).
+    Request &idempotency_key(const std::string &key) {
+        detail::check(ce_request_set_idempotency_key(handle_.get(), detail::c_str(key, "key")));
+        return *this;
+    }
 
 private:
     friend class Client;
