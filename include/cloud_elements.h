@@ -429,8 +429,10 @@ const char *ce_status_str(int status);
  * and resets the calling thread's flat options (those of its last `ce_provision_ex()`) to the
  * defaults. Call it when a batch ends, or before the process goes on to other work.
  *
- * Without it a client lives until 60 seconds after its last use (it is dropped by the first
- * flat call after that), and at most 8 are kept (the least recently used goes first).
+ * Without it a client lives until 60 seconds after its last use, but is only dropped by the
+ * first flat call after that: the library runs no thread of its own, so if no flat call follows,
+ * the client (and the secrets it holds) stays in memory until this function is called or the
+ * process ends. At most 8 are kept (the least recently used goes first).
  * Thread-safe; a call under way on another thread finishes with its client.
  */
 void ce_flat_reset(void);
