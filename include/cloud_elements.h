@@ -453,7 +453,9 @@ void ce_flat_reset(void);
  *   An unknown key is `CE_ERR_INVALID_ARGUMENT`, and the message names it. These options, but
  *   the idempotency key, stay the calling thread's flat options, which `ce_find_instance()`,
  *   `ce_deprovision()` and `ce_last_error_field()` use, until the next `ce_provision_ex()` or
- *   `ce_flat_reset()`.
+ *   `ce_flat_reset()`. They are per thread: a host that moves calls between threads (a thread
+ *   pool, a TP monitor) must make its `ce_provision_ex()` on the thread that then calls the
+ *   others, or those calls get the defaults (NUL-terminated outputs among them).
  * - `token_buf`, `token_buf_len`: receives the instance token. 256 bytes is ample.
  * - `instance_id`: NULL, or receives the instance id (0 on failure).
  * - `error_buf`, `error_buf_len`: receives `""` on success, else the error message (the same as
