@@ -96,7 +96,7 @@ pub(crate) struct BulkCreateArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
     /// Go on with the run that wrote --out: skip its done rows, redo the others (looked up by key
-    /// first). After a kill or "outcome unknown" rows, wait at least the timeout before.
+    /// first). After a kill or "outcome unknown" rows, first wait at least the timeout.
     #[arg(long)]
     pub(crate) resume: bool,
     /// Workers sending at once (they share one client).
