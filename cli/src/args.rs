@@ -181,6 +181,11 @@ pub(crate) struct UpdateArgs {
     /// Remove all tags.
     #[arg(long)]
     pub(crate) clear_tags: bool,
+    /// Re-authenticate an OAuth instance with the code of a new provider redirect, read from
+    /// this file (a code is a secret: never a plain argument) [default: CLOUD_ELEMENTS_OAUTH_CODE,
+    /// when set]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) oauth_code_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,11 +3,11 @@
 //! config for its element (which says which entries are secret).
 
 use cloud_elements::catalog;
-use cloud_elements::{InstanceFilter, InstanceRequest, InstanceUpdate, Validation};
+use cloud_elements::{InstanceFilter, InstanceRequest, InstanceUpdate, Secret, Validation};
 use serde_json::{Value, json};
 
 use crate::args::{ConfigArgs, ConfigCommand, CreateArgs, Format, Global, Instances, ListArgs, PingArgs, UpdateArgs};
-use crate::connect::{configured, connect, connect_or_embedded};
+use crate::connect::{configured, connect, connect_or_embedded, read_secret};
 use crate::exit::Failure;
 use crate::{mask, output, request};
 
@@ -126,9 +126,27 @@ fn update(args: &UpdateArgs, global: &Global, format: Format) -> Result<(), Fail
     for (key, value) in &args.entries {
         update = update.config(key.clone(), value.clone());
     }
+    if let Some(code) = oauth_code(args)? {
+        update = update.oauth_code(code.expose());
+    }
     let instance = connect(global)?.client.update_instance(args.id, &update)?;
     let json = mask::instance(&instance, global.show_token);
     output::one(format, || output::instance_block(&json), &json)
+}
+
+/// The variable an OAuth code for `instances update` may come from.
+const ENV_OAUTH_CODE: &str = "CLOUD_ELEMENTS_OAUTH_CODE";
+
+/// The OAuth code of `instances update`: from `--oauth-code-file`, else from [`ENV_OAUTH_CODE`]
+/// when set; none otherwise.
+fn oauth_code(args: &UpdateArgs) -> Result<Option<Secret>, Failure> {
+    match &args.oauth_code_file {
+        Some(path) => read_secret(path, "OAuth code").map(Some).map_err(Failure::input),
+        None => match std::env::var(ENV_OAUTH_CODE) {
+            Ok(value) if !value.trim().is_empty() => Ok(Some(Secret::new(value.trim()))),
+            _ => Ok(None),
+        },
+    }
 }
 
 /// Enable and disable take the instance's token: read from the instance first.

@@ -312,3 +312,43 @@ fn killed_at_random_points_and_resumed_until_done_makes_exactly_one_instance_per
     assert_eq!(ids.len(), 1000);
     assert_eq!(mode(&out), 0o600);
 }
+
+/// The instances of `sandbox` carrying `tag`.
+fn tagged(sandbox: &Sandbox, tag: &str) -> Vec<Value> {
+    sandbox.instances().into_iter().filter(|i| i["tags"].as_array().unwrap().iter().any(|t| t == tag)).collect()
+}
+
+#[test]
+fn a_create_that_timed_out_is_not_sent_again_and_resume_finds_it() {
+    // The server takes 3 s before it inserts; the client gives up after 1 s: each create's
+    // outcome is unknown, and it goes on on the server.
+    let sandbox = sandbox_with(3000, 0);
+    let dir = folder("unknown");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, csv(3, "slow")).unwrap();
+    let out = dir.join("results.csv");
+    let (input, out_arg) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let first =
+        run(&sandbox, &["--timeout", "1", "bulk", "create", input, "--out", out_arg, "--validation", "offline"]);
+    // Once the server is done, there is one instance per row: none was sent twice.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(tagged(&sandbox, "slow").len(), 3, "a row was sent twice: {first:?}");
+    assert_eq!(posts(&sandbox), 3);
+    // The rows are failed, their outcome unknown.
+    assert_eq!(first.status, 9, "{first:?}");
+    let rows = results(&out);
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row["status"], "failed", "{row:?}");
+        assert!(row["error"].contains("outcome unknown"), "{row:?}");
+    }
+    assert!(first.stderr.contains("outcome unknown"), "{first:?}");
+    // --resume, after the timeout, finds them by their keys.
+    let resume = ["--timeout", "30", "bulk", "create", input, "--out", out_arg, "--validation", "offline", "--resume"];
+    let summary = run(&sandbox, &[&resume[..], &["-o", "json"]].concat()).ok().json();
+    assert_eq!(summary["existed"], 3, "{summary}");
+    assert_eq!(tagged(&sandbox, "slow").len(), 3);
+    assert_eq!(posts(&sandbox), 3);
+    let rows = results(&out);
+    assert!(rows.iter().all(|r| r["status"] == "existed" && !r["id"].is_empty()), "{rows:?}");
+}

@@ -2,7 +2,8 @@
 //! as each row ends and flushed at once, so that a run killed at any moment leaves every finished
 //! row on record. It holds instance tokens: it is created with mode 0600.
 //!
-//! `--resume` reads it back ([`read_done`], [`Journal::rewrite`]): rows `created` or `existed` are done; everything else (failed rows,
+//! A run without `--resume` never truncates an existing file (it must not exist). `--resume` reads
+//! it back ([`read_done`], [`Journal::rewrite`]): rows `created` or `existed` are done; everything else (failed rows,
 //! a line cut short by the kill) is dropped by rewriting the file with only the done rows (a new
 //! 0600 file renamed over the old one), and those rows run again.
 

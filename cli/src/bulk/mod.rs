@@ -47,16 +47,26 @@ and nothing is sent, unless --skip-invalid (they are then failed rows of the res
 Never twice: every row has an idempotency key, sent as the tag `ce-provision-<key>`. A row
 without an idempotency_key cell gets `csv-<digest>-<line>`, the digest being 16 hex digits of the
 64-bit FNV-1a hash of the whole file's bytes; every instance also gets the tag
-`ce-bulk-<digest>`. A run first asks for that tag: when no instance has it, no row of the file was
-ever sent, and each such row is created directly; otherwise (and with --resume, and for keys
-given in the file) each create first looks its key up and returns the instance it finds. So the
-same file run again finds its instances instead of making new ones; a changed file makes new keys
-(do not edit the file between a run and its --resume, nor run one file twice at the same time).
+`ce-bulk-<digest>`. A run without --resume (its results file does not exist yet) first asks for
+that tag: when no instance has it, each such row is created directly; otherwise (and with --resume,
+and for keys given in the file) each create first looks its key up and returns the instance it
+finds. So the same file run again finds its instances instead of making new ones; a changed file
+makes new keys (do not edit the file between a run and its --resume, nor run one file twice at the
+same time). Creates of a killed run may still be going on on the server, not yet tagged: before
+running a killed run again (with --resume, or without it after removing its results file), wait
+at least the client's timeout (--timeout, 60 s by default).
+
+A row is sent again within a run only after a failure that created nothing (no connection, a
+connect timeout, 429, 503). A create sent whose answer was lost or unclear (a timeout, a reset, a
+500, 502 or 504) may still be done by the server: the row ends failed, `outcome unknown`, and is
+not sent again in this run; run --resume after at least the timeout, and it looks the key up.
 
 The results file (--out) has the columns line,element,name,status,id,token,error, status being
 created, existed (found by its key) or failed; a line is written and flushed as each row ends.
-It holds the instances' tokens: it is created with mode 0600 (owner only), and is never
-overwritten. After a crash or kill, run the same command with --resume: rows created or existed
+It holds the instances' tokens: it is created with mode 0600 (owner only). A run without
+--resume never truncates an existing results file (it refuses to start); --resume rewrites it
+(a new 0600 file renamed over it) keeping the rows already done and dropping the others. After a
+crash or kill, wait the timeout, then run the same command with --resume: rows created or existed
 are skipped, the others (failed ones, those in flight) run again, looked up by key first.
 
 A 429, or a 503 with Retry-After, pauses every worker for the time asked; --rate caps the
@@ -81,10 +91,12 @@ pub(crate) enum BulkCommand {
 pub(crate) struct BulkCreateArgs {
     /// The CSV file, one instance per row.
     pub(crate) file: PathBuf,
-    /// Write the results here (created with mode 0600: it holds tokens; never overwritten).
+    /// Write the results here (mode 0600: it holds tokens). Must not exist, unless --resume, which
+    /// rewrites it keeping the rows already done.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
-    /// Go on with the run that wrote --out: skip its done rows, redo the others.
+    /// Go on with the run that wrote --out: skip its done rows, redo the others (looked up by key
+    /// first). After a kill or "outcome unknown" rows, first wait at least the timeout.
     #[arg(long)]
     pub(crate) resume: bool,
     /// Workers sending at once (they share one client).
@@ -124,7 +136,9 @@ struct Plan {
 
 fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
     let started = Instant::now();
-    if !args.resume && args.out.exists() {
+    // Whether the results file existed before this run (without --resume, it must not).
+    let existed = args.out.exists();
+    if !args.resume && existed {
         return Err(Failure::input(format!(
             "{} already exists: pass --resume to go on with the run that wrote it, or remove it",
             args.out.display()
@@ -157,7 +171,8 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
         tally.fail("invalid row");
     }
     let rows = input::open(&args.file).map_err(Failure::input)?;
-    let fresh = !args.resume && never_sent(client, rows.digest());
+    // Creating without a lookup first is only for a file no run recorded and no instance carries.
+    let fresh = !args.resume && !existed && never_sent(client, rows.digest());
     let jobs = rows.filter(move |row| !done.contains_key(&row.line) && !bad.contains(&row.line)).filter_map(|row| {
         let request = row.request.ok()?;
         Some(Job { line: row.line, element: row.element, name: row.name, request, derived: row.derived })
@@ -186,9 +201,19 @@ fn create(args: &BulkCreateArgs, global: &Global) -> Result<(), Failure> {
         return Err(Failure { status, message });
     }
     if tally.failed.load(Ordering::Relaxed) > 0 || not_started > 0 {
+        let unknown =
+            tally.reasons.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains_key(worker::UNKNOWN);
+        let wait = if unknown {
+            " (some were sent and their outcome is unknown: wait at least the timeout first, the server may still be creating them)"
+        } else {
+            ""
+        };
         return Err(Failure {
             status: ROWS_FAILED,
-            message: format!("some rows failed (see {}); run again with --resume to retry them", args.out.display()),
+            message: format!(
+                "some rows failed (see {}); run again with --resume to retry them{wait}",
+                args.out.display()
+            ),
         });
     }
     Ok(())
@@ -219,8 +244,9 @@ fn plan(args: &BulkCreateArgs, client: &Client, done: &HashMap<u64, journal::Kep
     Ok(plan)
 }
 
-/// Whether no instance carries the file's tag: then no row of it was ever sent. Anything but a
-/// clear "none" (an error, a list too large to read) is "maybe".
+/// Whether no instance carries the file's tag: then no row of it was ever sent, unless a killed
+/// run's creates are still going on on the server (the help says to wait the timeout before
+/// running again). Anything but a clear "none" (an error, a list too large to read) is "maybe".
 fn never_sent(client: &Client, digest: u64) -> bool {
     let filter = cloud_elements::InstanceFilter::new().tag(input::file_tag(digest));
     client.list_instances(&filter).is_ok_and(|found| found.is_empty())

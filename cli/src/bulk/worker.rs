@@ -2,8 +2,11 @@
 //! taking the next row until none is left. The client makes one attempt per call (no retries of
 //! its own): every retry is made here, after the shared pause, so that no worker waits twice.
 //!
-//! Sending a row again is always safe: every row has an idempotency key, and a keyed create looks
-//! the key up before it sends anything.
+//! A row is sent again only after a failure that certainly created nothing (no connection, a
+//! connect timeout, a 429 or 503). A create whose outcome is unknown (sent, then a timeout, a
+//! reset, a 500, 502 or 504) may still be going on on the server: looking its key up now could
+//! find nothing and create it twice. Such a row ends failed, "outcome unknown", and a later
+//! `--resume` (after the timeout) looks its key up.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -17,7 +20,7 @@ use super::journal::{CREATED, EXISTED, Entry, FAILED, Journal};
 
 /// Rate-limited answers (429, 503) one row may get before it fails.
 const MAX_RATE_LIMITED: u32 = 30;
-/// Other failures after which a row is sent again (a lost connection, a timeout, a 500).
+/// Other failures after which a row is sent again (no connection, a connect timeout).
 const MAX_RETRIES: u32 = 3;
 /// The longest pause the server can impose in one answer.
 const MAX_PAUSE: Duration = Duration::from_secs(600);
@@ -140,7 +143,9 @@ impl<'a> Pool<'a> {
                     written
                 }
                 Err(error) => {
-                    let written = self.record(job, FAILED, None, Some(&error.to_string()));
+                    let message =
+                        if may_have_taken_effect(error) { format!("{UNKNOWN}: {error}") } else { error.to_string() };
+                    let written = self.record(job, FAILED, None, Some(&message));
                     self.tally.fail(&reason(error));
                     if error.kind() == ErrorKind::Unauthorized {
                         self.halt(
@@ -177,7 +182,7 @@ impl<'a> Pool<'a> {
     }
 
     /// One row's create, sent again after a rate-limited answer (once every worker has paused)
-    /// or a failure that a keyed create may repeat.
+    /// or a failure that created nothing; never after one whose outcome is unknown.
     fn create(&self, job: &Job) -> Result<(Instance, CreateOutcome), Error> {
         let (mut limited, mut retries) = (0, 0);
         let mut unkeyed = (self.fresh && job.derived).then(|| without_lookup(&job.request));
@@ -197,7 +202,7 @@ impl<'a> Pool<'a> {
                 self.tally.rate_limited.fetch_add(1, Ordering::Relaxed);
                 let pause = error.retry_after().unwrap_or_else(|| backoff(limited)).min(MAX_PAUSE);
                 self.gate.pause(pause);
-            } else if is_transient(&error) && retries < MAX_RETRIES {
+            } else if created_nothing(&error) && retries < MAX_RETRIES {
                 retries += 1;
                 std::thread::sleep(backoff(retries));
             } else {
@@ -222,12 +227,19 @@ fn is_rate_limited(error: &Error) -> bool {
     error.kind() == ErrorKind::RateLimited || error.status() == Some(503)
 }
 
-/// A failure another attempt may not get: no answer, a timeout, a 500, 502 or 504. The instance
-/// may exist after some of these; the next attempt looks its key up first.
-fn is_transient(error: &Error) -> bool {
-    matches!(error.kind(), ErrorKind::Transport | ErrorKind::Timeout)
-        || matches!(error.status(), Some(500 | 502 | 504))
-        || error.outcome_unknown()
+/// The reason of a row whose create may have taken effect.
+pub(crate) const UNKNOWN: &str = "outcome unknown";
+
+/// A failure after the create was sent whose answer does not say what it did: a timeout or a
+/// reset after sending, a 500, 502 or 504. The server may still be creating the instance.
+pub(crate) fn may_have_taken_effect(error: &Error) -> bool {
+    error.outcome_unknown() || matches!(error.status(), Some(500 | 502 | 504))
+}
+
+/// A failure another attempt may not get, that certainly created nothing: the connection was
+/// refused, the name not found, the connect timed out (and any failure of the key's lookup).
+fn created_nothing(error: &Error) -> bool {
+    matches!(error.kind(), ErrorKind::Transport | ErrorKind::Timeout) && !may_have_taken_effect(error)
 }
 
 /// 0.5 s doubled per attempt, at most 8 s.
@@ -237,8 +249,8 @@ fn backoff(attempt: u32) -> Duration {
 
 /// A failure's reason, as the summary counts it.
 pub(crate) fn reason(error: &Error) -> String {
-    if error.outcome_unknown() {
-        return "outcome unknown".to_owned();
+    if may_have_taken_effect(error) {
+        return UNKNOWN.to_owned();
     }
     match error.kind() {
         ErrorKind::InvalidInput => "invalid input".to_owned(),
