@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf "\n==> %s  [%ss]\n" "$*" "$SECONDS"; }
 
 # Tests talk to sandboxes on loopback: never through a proxy, never to a configured server.
 unset CLOUD_ELEMENTS_BASE_URL CLOUD_ELEMENTS_USER_SECRET CLOUD_ELEMENTS_ORG_SECRET \
@@ -91,4 +91,4 @@ step "the benchmark command still runs (make bench-smoke: N=50, results to a tem
 BENCH_PYTHON=.venv/bin/python BENCH_RUST_TARGET_DIR="${CARGO_TARGET_DIR:-target}" make -s bench-smoke
 
 echo
-echo "all tests passed"
+echo "all tests passed in ${SECONDS}s"
