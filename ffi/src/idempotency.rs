@@ -51,7 +51,7 @@ pub unsafe extern "C" fn ce_find_instance_by_idempotency_key(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         match client.client().find_instance_by_idempotency_key(key)? {

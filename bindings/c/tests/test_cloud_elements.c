@@ -311,6 +311,35 @@ static void test_null_arguments(void) {
     ce_client_free(client);
 }
 
+/* Every out-parameter is NULL after a failure (set first), so freeing it then is harmless. */
+static void test_out_is_null_after_failure(void) {
+    ce_client *client = new_client();
+    ce_client *no_client = (ce_client *)0x1;
+    CHECK_STATUS(ce_client_new(NULL, NULL, org_secret, &no_client), CE_ERR_INVALID_ARGUMENT);
+    CHECK(no_client == NULL);
+    ce_client_free(no_client);
+    ce_request *request = (ce_request *)0x1;
+    CHECK_STATUS(ce_request_new(NULL, "n", &request), CE_ERR_INVALID_ARGUMENT);
+    CHECK(request == NULL);
+    ce_request_free(request);
+    ce_instance *instance = (ce_instance *)0x1;
+    CHECK_STATUS(ce_create_instance_json(client, "{not json", &instance), CE_ERR_INVALID_ARGUMENT);
+    CHECK(instance == NULL);
+    instance = (ce_instance *)0x1;
+    CHECK_STATUS(ce_create_instance(NULL, NULL, &instance), CE_ERR_INVALID_ARGUMENT);
+    CHECK(instance == NULL);
+    ce_instance_free(instance);
+    ce_instance_list *list = (ce_instance_list *)0x1;
+    CHECK_STATUS(ce_list_instances(NULL, NULL, 0, &list), CE_ERR_INVALID_ARGUMENT);
+    CHECK(list == NULL);
+    ce_instance_list_free(list);
+    char *json = (char *)0x1;
+    CHECK_STATUS(ce_get_instance_configuration_json(NULL, 1, &json), CE_ERR_INVALID_ARGUMENT);
+    CHECK(json == NULL);
+    ce_string_free(json);
+    ce_client_free(client);
+}
+
 static void test_invalid_utf8_and_json(void) {
     ce_client *client = new_client();
     ce_request *request = NULL;
@@ -507,6 +536,7 @@ int main(void) {
     test_error_survives_cleanup();
     test_timeouts_take_effect();
     test_null_arguments();
+    test_out_is_null_after_failure();
     test_invalid_utf8_and_json();
     test_provision_buffers();
     test_threads_share_one_client();
