@@ -805,7 +805,8 @@ ce_status ce_receive_oauth_code(const char *callback_url, const char *state, uin
  * message says how many bytes it needs, and no instance is left behind: one this call created is
  * deleted again, so a retry with a larger buffer leaves no duplicate (if that delete fails, the
  * message says so and names the instance id); one that already carried the JSON's idempotency
- * tag (`ce-provision-<key>`, an earlier run's) is left as it was. A `token_buf_len` below 2 fails before anything is sent.
+ * tag (`ce-provision-<key>`, an earlier run's) is left as it was. A `token_buf_len` below 2
+ * fails before anything is sent.
  *
  * The client behind the call is the flat calls' cached one (default settings; see
  * `ce_flat_reset()`), so repeated calls share one connection pool. Thread-safe.
