@@ -116,10 +116,8 @@ int main() {
     CHECK(found && found->id() == first.id() && !found->created().has_value());
     CHECK(error_of([&] { client.find_instance_by_idempotency_key("not a key"); }).status() ==
           CE_ERR_INVALID_ARGUMENT);
-    ce::Request keyed_request = ce::Request("closeio", "Keyed by the request")
-                                    .config("username", "K")
-                                    .config("password", "P")
-                                    .idempotency_key("cpp-order-10");
+    ce::Request keyed_request("closeio", "Keyed by the request");
+    keyed_request.config("username", "K").config("password", "P").idempotency_key("cpp-order-10");
     ce::Instance made = client.create(keyed_request);
     ce::Instance found_again = client.create(keyed_request);
     CHECK(made.created() == std::optional<bool>(true));
