@@ -251,9 +251,11 @@ static void test_null_arguments(void) {
     CHECK_STATUS(ce_client_from_env(NULL), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_client_set_timeout_ms(NULL, 1, 1), CE_ERR_INVALID_ARGUMENT);
 
-    CHECK_STATUS(ce_request_new(NULL, "n", &request), CE_ERR_INVALID_ARGUMENT);
+    ce_request *no_request = request; /* Set to NULL by a failing ce_request_new. */
+    CHECK_STATUS(ce_request_new(NULL, "n", &no_request), CE_ERR_INVALID_ARGUMENT);
     CHECK(contains(ce_last_error_message(), "element_key"));
-    CHECK_STATUS(ce_request_new("closeio", NULL, &request), CE_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(ce_request_new("closeio", NULL, &no_request), CE_ERR_INVALID_ARGUMENT);
+    CHECK(no_request == NULL);
     CHECK_STATUS(ce_request_new("closeio", "n", NULL), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_request_set_config(NULL, "k", "v"), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_request_set_config(request, NULL, "v"), CE_ERR_INVALID_ARGUMENT);
