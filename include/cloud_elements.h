@@ -7,8 +7,10 @@
  * - Every fallible function returns a ce_status: CE_OK (0) or a fixed error number.
  *   ce_last_error_message() and friends describe the last failure on the calling thread.
  * - Handles (ce_client, ce_request, ce_instance, ce_instance_list) are opaque; each is freed with
- *   its _free function, which accepts NULL. Out-parameters come last and are written only on
- *   success. An instance borrowed from a list is freed with the list.
+ *   its _free function, which accepts NULL. Out-parameters come last: a function sets *out to
+ *   NULL first (when `out` itself is not NULL), and to its result only on success, so *out is
+ *   NULL after any failure and freeing it then is harmless. An instance borrowed from a list is
+ *   freed with the list.
  * - `const char *` results are borrowed (the docs say until when); `char *` results are yours,
  *   freed with ce_string_free().
  * - NULL, non-UTF-8 or malformed arguments give CE_ERR_INVALID_ARGUMENT, never a crash.
@@ -804,9 +806,11 @@ ce_status ce_receive_oauth_code(const char *callback_url, const char *state, uin
  *
  * Nothing is ever written past a given length, and whatever is written is NUL-terminated. On
  * failure `token_buf` holds `""`. When the token does not fit (`CE_ERR_BUFFER_TOO_SMALL`) the
- * message says how many bytes it needs, and the instance just created is deleted again, so a
- * retry with a larger buffer leaves no duplicate; if that delete fails, the message says so and
- * names the instance id. A `token_buf_len` below 2 fails before anything is sent.
+ * message says how many bytes it needs, and no instance is left behind: one this call created is
+ * deleted again, so a retry with a larger buffer leaves no duplicate (if that delete fails, the
+ * message says so and names the instance id); one that already carried the JSON's idempotency
+ * tag (`ce-provision-<key>`, an earlier run's) is left as it was. A `token_buf_len` below 2
+ * fails before anything is sent.
  *
  * The client behind the call is the flat calls' cached one (default settings; see
  * `ce_flat_reset()`), so repeated calls share one connection pool. Thread-safe.

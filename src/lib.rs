@@ -83,6 +83,7 @@ pub use models::outcome::CreateOutcome;
 pub use models::request::{EventVendorType, InstanceRequest};
 pub use models::update::InstanceUpdate;
 pub use schemas::Validation;
+pub use validate::check_idempotency_key;
 
 /// The crate version, as in `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -68,10 +68,15 @@ enum Schema {
     Fetched(Arc<ElementDefinition>),
 }
 
+/// How long a failed fetch made only to tell secrets apart is not tried again.
+const MISS_TTL: Duration = Duration::from_secs(60);
+
 /// Fetched definitions by element key, each with when it was fetched.
 #[derive(Default)]
 pub(crate) struct SchemaCache {
     entries: Mutex<HashMap<String, (Instant, Arc<ElementDefinition>)>>,
+    /// Elements whose definition could not be fetched for [`Client::is_secret_entry`], and when.
+    misses: Mutex<HashMap<String, Instant>>,
 }
 
 impl SchemaCache {
@@ -101,6 +106,21 @@ impl SchemaCache {
             }
         }
         entries.insert(key.to_owned(), (Instant::now(), definition));
+    }
+
+    /// Whether fetching `key`'s definition failed less than [`MISS_TTL`] ago.
+    fn missed(&self, key: &str) -> bool {
+        let misses = self.misses.lock().unwrap_or_else(PoisonError::into_inner);
+        misses.get(key).is_some_and(|at| at.elapsed() < MISS_TTL)
+    }
+
+    /// Remembers that fetching `key`'s definition failed.
+    fn note_miss(&self, key: &str) {
+        let mut misses = self.misses.lock().unwrap_or_else(PoisonError::into_inner);
+        if misses.len() >= CAPACITY {
+            misses.clear();
+        }
+        misses.insert(key.to_owned(), Instant::now());
     }
 
     /// How many definitions are kept.
@@ -159,6 +179,68 @@ impl Client {
             None => None,
         };
         validate_against(request, definition)
+    }
+
+    /// Whether the value of configuration entry `key` of element `element_key` is a credential,
+    /// to be hidden when shown (the command line masks it, Python gives it as a `Secret`): by the
+    /// built-in definition when the element has one; else by the definition fetched from the
+    /// platform (its `PASSWORD`-typed entries, so that a secret with a neutral key such as `pin`
+    /// is hidden too); else by the key's name ([`catalog::is_secret_name`](crate::catalog::is_secret_name)).
+    ///
+    /// The fetched definition is the one this client keeps for its checks before a create. With
+    /// [`Validation::Full`] (the default) a definition not kept yet is fetched here, once per
+    /// element for the cache's lifetime, within the overall timeout: a request's worth for every
+    /// instance of that element shown afterwards. A failed fetch is not an error (the name rule
+    /// decides) and is not tried again for a minute. With [`Validation::Offline`] or
+    /// [`Validation::Off`] nothing is ever fetched here.
+    ///
+    /// ```
+    /// # let sandbox = cloud_elements_sandbox::Sandbox::start().unwrap();
+    /// # let client = cloud_elements::Client::builder().base_url(sandbox.url())
+    /// #     .user_secret(sandbox.user_secret()).organization_secret(sandbox.organization_secret()).build()?;
+    /// assert!(client.is_secret_entry("closeio", "password"));
+    /// assert!(!client.is_secret_entry("pardot", "apikey.user.name"));
+    /// // Not built in: the platform's definition, else the key's name.
+    /// assert!(client.is_secret_entry("no-such-element", "api.secret"));
+    /// # Ok::<(), cloud_elements::Error>(())
+    /// ```
+    pub fn is_secret_entry(&self, element_key: &str, key: &str) -> bool {
+        self.secret_entry(element_key, key, self.inner.validation == Validation::Full)
+    }
+
+    /// [`is_secret_entry`](Self::is_secret_entry), fetching a definition not kept yet only when
+    /// `fetch`.
+    pub(crate) fn secret_entry(&self, element_key: &str, key: &str, fetch: bool) -> bool {
+        if let Some(definition) = cloud_elements_catalog::builtin(element_key) {
+            return definition.is_secret(key);
+        }
+        match self.kept_definition(element_key, fetch) {
+            Some(definition) => definition.is_secret(key),
+            None => cloud_elements_catalog::is_secret_name(key, None),
+        }
+    }
+
+    /// The fetched definition of `key` this client keeps, fetching it when `fetch` and it is not
+    /// kept (and did not fail lately).
+    fn kept_definition(&self, key: &str, fetch: bool) -> Option<Arc<ElementDefinition>> {
+        if let Some(definition) = self.inner.schemas.get(key) {
+            return Some(definition);
+        }
+        let malformed = key.trim().is_empty() || key.chars().any(char::is_control) || typographic_quote(key).is_some();
+        if !fetch || malformed || self.inner.schemas.missed(key) || self.check_allowed().is_err() {
+            return None;
+        }
+        match self.fetch_definition(key, Instant::now() + self.inner.timeout) {
+            Ok(definition) => {
+                let definition = Arc::new(definition);
+                self.inner.schemas.insert(key, Arc::clone(&definition));
+                Some(definition)
+            }
+            Err(_) => {
+                self.inner.schemas.note_miss(key);
+                None
+            }
+        }
     }
 
     /// The definition to check a request for element `key` against, by the validation mode.

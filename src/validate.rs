@@ -31,6 +31,24 @@ pub(crate) fn idempotency_key_problem(key: &str) -> Option<String> {
     }
 }
 
+/// Checks an idempotency key alone: 1 to 64 characters from `A-Z a-z 0-9 . _ -` (see
+/// [`InstanceRequest::idempotency_key`]).
+///
+/// # Errors
+///
+/// [`Error::InvalidInput`] naming what is wrong with the key.
+///
+/// ```
+/// assert!(cloud_elements::check_idempotency_key("batch-7.record_42").is_ok());
+/// assert!(cloud_elements::check_idempotency_key("not a key").is_err());
+/// ```
+pub fn check_idempotency_key(key: &str) -> Result<(), Error> {
+    match idempotency_key_problem(key) {
+        Some(problem) => Err(Error::invalid(problem)),
+        None => Ok(()),
+    }
+}
+
 /// Checks a request against the built-in definition of its element, when there is one (see
 /// [`validate_against`]). Other elements get the checks every request gets: the server decides the
 /// rest.

@@ -97,6 +97,29 @@ fn a_reset_or_a_503_on_a_patch_is_retried() {
 }
 
 #[test]
+fn a_patch_carrying_an_oauth_code_is_not_resent_after_a_lost_answer() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb, Duration::from_secs(10));
+    let instance = create(&c, "t");
+    let update = InstanceUpdate::new().oauth_code("single-use-c0de");
+    // A reset may come after the server spent the code: not sent again, and said so.
+    for fault in [FaultKind::Reset, status(502)] {
+        let before = sb.request_count();
+        sb.inject(Fault::new(fault.clone()).method("PATCH"));
+        let err = c.update_instance(instance.id, &update).unwrap_err();
+        assert!(err.outcome_unknown() && err.effect() == Effect::MayHaveTakenEffect, "{fault:?}: {err:?}");
+        assert!(!format!("{err:?}{err}").contains("single-use-c0de"), "{err:?}");
+        assert_eq!(sb.request_count() - before, 1, "{fault:?}: not resent");
+        sb.clear_faults();
+    }
+    // A 503 says the server did nothing: sent again.
+    let before = sb.request_count();
+    sb.inject(Fault::new(status(503)).method("PATCH"));
+    let _ = c.update_instance(instance.id, &update);
+    assert_eq!(sb.request_count() - before, 2, "after a 503: one retry");
+}
+
+#[test]
 fn enable_and_disable_are_retried() {
     let sb = Sandbox::start().unwrap();
     let c = client(&sb, Duration::from_secs(10));

@@ -165,3 +165,24 @@ fn a_wait_without_a_redirect_times_out_as_such() {
     let err = CallbackListener::bind("http://example.com:80/cb").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 }
+
+#[test]
+fn one_overall_timeout_bounds_the_url_call_and_its_element_look_up() {
+    use cloud_elements_sandbox::{Fault, FaultKind};
+    let sb = Sandbox::start().unwrap();
+    let c = Client::builder()
+        .base_url(sb.url())
+        .user_secret(sb.user_secret())
+        .organization_secret(sb.organization_secret())
+        .timeout(Duration::from_millis(1000))
+        .build()
+        .unwrap();
+    let request = OAuthUrlRequest::new(API_KEY, API_SECRET, "http://127.0.0.1:9/callback");
+    // The URL call's 404 after 700 ms, then the element look-up would take 700 ms more.
+    sb.inject(Fault::new(FaultKind::Delay { ms: 700 }).times(2).method("GET"));
+    let started = std::time::Instant::now();
+    let err = c.oauth_url("clovr", &request).unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1300), "took {took:?}: {err:?}");
+    assert_eq!(err.status(), Some(404), "{err:?}");
+}

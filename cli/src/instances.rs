@@ -18,8 +18,9 @@ pub(crate) fn run(command: &Instances, global: &Global) -> Result<(), Failure> {
         Instances::Create(args) => create(args, global, format),
         Instances::List(args) => list(args, global, format),
         Instances::Get(args) => {
-            let instance = connect(global)?.client.get_instance(args.id)?;
-            let json = mask::instance(&instance, global.show_token);
+            let client = connect(global)?.client;
+            let instance = client.get_instance(args.id)?;
+            let json = mask::instance(Some(&client), &instance, global.show_token);
             output::one(format, || output::instance_block(&json), &json)
         }
         Instances::Update(args) => update(args, global, format),
@@ -49,7 +50,7 @@ fn create(args: &CreateArgs, global: &Global, format: Format) -> Result<(), Fail
     let connection = connect_or_embedded(global)?;
     let instance = connection.client.create_instance(&request)?;
     // Returning the token is what a create is for.
-    let json = mask::instance(&instance, true);
+    let json = mask::instance(Some(&connection.client), &instance, true);
     output::one(format, || output::instance_block(&json), &json)
 }
 
@@ -84,8 +85,9 @@ fn list(args: &ListArgs, global: &Global, format: Format) -> Result<(), Failure>
     if let Some(text) = &args.search {
         filter = filter.search_text(text.clone());
     }
-    let instances = connect(global)?.client.list_instances(&filter)?;
-    let items: Vec<Value> = instances.iter().map(|i| mask::instance(i, global.show_token)).collect();
+    let client = connect(global)?.client;
+    let instances = client.list_instances(&filter)?;
+    let items: Vec<Value> = instances.iter().map(|i| mask::instance(Some(&client), i, global.show_token)).collect();
     let human = || {
         if items.is_empty() {
             return "No instances.\n".to_owned();
@@ -129,8 +131,9 @@ fn update(args: &UpdateArgs, global: &Global, format: Format) -> Result<(), Fail
     if let Some(code) = oauth_code(args)? {
         update = update.oauth_code(code.expose());
     }
-    let instance = connect(global)?.client.update_instance(args.id, &update)?;
-    let json = mask::instance(&instance, global.show_token);
+    let client = connect(global)?.client;
+    let instance = client.update_instance(args.id, &update)?;
+    let json = mask::instance(Some(&client), &instance, global.show_token);
     output::one(format, || output::instance_block(&json), &json)
 }
 
@@ -184,14 +187,14 @@ fn config(args: &ConfigArgs, global: &Global, format: Format) -> Result<(), Fail
         (Some(ConfigCommand::Set { id, key, value }), _) => {
             let element = element_of(*id)?;
             let entry = client.update_instance_configuration(*id, key, value)?;
-            let json = mask::entry(&entry, &element);
+            let json = mask::entry(Some(&client), &entry, &element);
             let block = || output::block(&[(output::cell(json.get("key")), output::cell(json.get("propertyValue")))]);
             output::one(format, block, &json)
         }
         (None, Some(id)) => {
             let element = element_of(id)?;
             let entries = client.instance_configuration(id)?;
-            let items: Vec<Value> = entries.iter().map(|entry| mask::entry(entry, &element)).collect();
+            let items: Vec<Value> = entries.iter().map(|entry| mask::entry(Some(&client), entry, &element)).collect();
             let rows: Vec<Vec<String>> = items
                 .iter()
                 .map(|item| ["id", "key", "propertyValue"].iter().map(|field| output::cell(item.get(*field))).collect())

@@ -142,3 +142,32 @@ fn a_dry_run_checks_a_runtime_element_against_the_servers_schema() {
     assert!(sandbox.requests().iter().all(|r| r.method == "GET"), "a dry run creates nothing");
     assert!(sandbox.instances().is_empty());
 }
+
+/// A `PASSWORD`-typed entry with a neutral key, in a definition the CLI fetches from the server:
+/// masked by `instances get`, `instances list` and `instances config`.
+#[test]
+fn a_password_entry_of_a_fetched_definition_is_masked() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("cli-vault-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let vault = r#"{"key": "vault", "name": "Vault", "hub": "general", "configuration": [
+        {"key": "pin", "name": "PIN", "type": "PASSWORD", "required": true},
+        {"key": "vault.region", "name": "Region", "type": "TEXTFIELD_32", "required": true}]}"#;
+    std::fs::write(dir.join("vault.json"), vault).unwrap();
+    let sandbox =
+        Sandbox::builder().user_secret(USER_SECRET).organization_secret(ORG_SECRET).elements(dir).start().unwrap();
+    let client = cloud_elements::Client::builder()
+        .base_url(sandbox.url())
+        .user_secret(USER_SECRET)
+        .organization_secret(ORG_SECRET)
+        .build()
+        .unwrap();
+    let request = cloud_elements::InstanceRequest::new("vault", "V").config("pin", "4711").config("vault.region", "eu");
+    let id = client.create_instance(&request).unwrap().id.to_string();
+    let json = run(&sandbox, &["instances", "get", &id, "-o", "json"]).ok().json();
+    assert_eq!(json["configuration"]["pin"], "********", "{json}");
+    assert_eq!(json["configuration"]["vault.region"], "eu", "{json}");
+    let listed = run(&sandbox, &["instances", "list", "-o", "json"]).ok();
+    assert!(!listed.stdout.contains("4711") && listed.stdout.contains("\"eu\""), "{listed:?}");
+    let config = run(&sandbox, &["instances", "config", &id, "-o", "json"]).ok();
+    assert!(!config.stdout.contains("4711"), "{config:?}");
+}

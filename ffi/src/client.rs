@@ -62,7 +62,7 @@ pub unsafe extern "C" fn ce_client_new(
     out: *mut *mut ce_client,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let base_url = unsafe { opt_str_arg(base_url, "base_url") }?;
         let user_secret = unsafe { str_arg(user_secret, "user_secret") }?;
         let org_secret = unsafe { str_arg(org_secret, "org_secret") }?;
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn ce_client_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_client_from_env(out: *mut *mut ce_client) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = ce_client::build(Client::builder().from_env())?;
         unsafe { give(out, client) };
         Ok(())

@@ -28,7 +28,7 @@ pub unsafe extern "C" fn ce_get_instance_configuration_json(
     out_json: *mut *mut c_char,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out_json, "out_json")?;
+        let out = unsafe { out_arg(out_json, "out_json") }?;
         let client = unsafe { handle(client, "client") }?;
         let entries = client.client().instance_configuration(id)?;
         let json = Value::Array(entries.iter().map(entry_json).collect()).to_string();

@@ -27,7 +27,7 @@ pub unsafe extern "C" fn ce_get_element_json(
     out_json: *mut *mut c_char,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out_json, "out_json")?;
+        let out = unsafe { out_arg(out_json, "out_json") }?;
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         let json = serde_json::to_string(&client.client().element(key)?).map_err(unwritable)?;
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn ce_get_element_configuration_json(
     out_json: *mut *mut c_char,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out_json, "out_json")?;
+        let out = unsafe { out_arg(out_json, "out_json") }?;
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         let json = serde_json::to_string(&client.client().element_configuration(key)?).map_err(unwritable)?;

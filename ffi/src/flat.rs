@@ -15,8 +15,9 @@ mod options;
 #[cfg(test)]
 mod tests;
 
-pub(super) use buffer::write_c;
+pub(super) use buffer::{Pad, write_c};
 pub(super) use cache::cached_client;
 pub use cache::ce_flat_reset;
+pub(super) use calls::create_and_give;
 pub use calls::{ce_deprovision, ce_find_instance, ce_provision_ex};
 pub use fields::ce_last_error_field;

@@ -2,8 +2,6 @@
 
 use std::ffi::c_char;
 
-use cloud_elements::InstanceRequest;
-
 use super::client::ce_client;
 use super::error::{Failure, ce_status};
 use super::instance::ce_instance;
@@ -29,8 +27,7 @@ pub unsafe extern "C" fn ce_request_set_idempotency_key(request: *mut ce_request
             request.request.clear_idempotency_key();
             return Ok(());
         };
-        // The checks of a key alone: a request of an element without a definition, with a name.
-        InstanceRequest::new("key-check", "key-check").idempotency_key(key).validate().map_err(Failure::from)?;
+        cloud_elements::check_idempotency_key(key)?;
         request.request.set_idempotency_key(key);
         Ok(())
     })
@@ -54,7 +51,7 @@ pub unsafe extern "C" fn ce_find_instance_by_idempotency_key(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         match client.client().find_instance_by_idempotency_key(key)? {

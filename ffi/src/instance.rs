@@ -75,7 +75,7 @@ pub unsafe extern "C" fn ce_create_instance(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let request = unsafe { handle(request, "request") }?;
         let (instance, outcome) = client.client().create_instance_outcome(&request.request)?;
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn ce_create_instance_json(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let json = unsafe { str_arg(instance_json, "instance_json") }?;
         let request = InstanceRequest::from_json(json)?;

@@ -11,8 +11,9 @@
 //!   `ce_last_error_message()`, `ce_last_error_http_status()`, `ce_last_error_request_id()` and
 //!   `ce_last_error_missing()`, like libgit2's `git_error_last()`. Only the fallible functions
 //!   replace them, so a caller may free its handles before reading the error.
-//! - A `const` handle argument means the call does not change it. Out-parameters come last and are
-//!   written only on success.
+//! - A `const` handle argument means the call does not change it. Out-parameters come last: each
+//!   function sets `*out` to NULL first (when `out` is not NULL) and to its result only on
+//!   success, so `*out` is NULL after any failure (`ptr::out_arg`).
 //! - NULL pointers, invalid UTF-8 and malformed JSON give `CE_ERR_INVALID_ARGUMENT`, never a
 //!   crash. No Rust panic crosses into C: it becomes `CE_ERR_INTERNAL`.
 //! - Whatever a `ce_*_new` or `ce_create_*` call hands out is freed with the matching `_free`,

@@ -41,7 +41,7 @@ pub unsafe extern "C" fn ce_list_instances(
     out: *mut *mut ce_instance_list,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         if tags.is_null() && n_tags > 0 {
             return Err(Failure::invalid(format!("`tags` is NULL but `n_tags` is {n_tags}")));

@@ -49,7 +49,7 @@ pub unsafe extern "C" fn ce_get_oauth_url(
     out_url: *mut *mut c_char,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out_url, "out_url")?;
+        let out = unsafe { out_arg(out_url, "out_url") }?;
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         let api_key = unsafe { str_arg(api_key, "api_key") }?;
@@ -102,7 +102,7 @@ pub unsafe extern "C" fn ce_receive_oauth_code(
     out_code: *mut *mut c_char,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out_code, "out_code")?;
+        let out = unsafe { out_arg(out_code, "out_code") }?;
         let callback_url = unsafe { str_arg(callback_url, "callback_url") }?;
         let state = unsafe { opt_str_arg(state, "state") }?;
         if timeout_ms == 0 {

@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use super::error::{Failure, ce_last_error_message, ce_status};
-use super::flat::{cached_client, write_c};
+use super::flat::{Pad, cached_client, create_and_give, write_c};
 use super::panic::guard;
 use super::ptr::{opt_str_arg, str_arg};
 use cloud_elements::{DEFAULT_BASE_URL, InstanceRequest};
@@ -21,9 +21,11 @@ use cloud_elements::{DEFAULT_BASE_URL, InstanceRequest};
 ///
 /// Nothing is ever written past a given length, and whatever is written is NUL-terminated. On
 /// failure `token_buf` holds `""`. When the token does not fit (`CE_ERR_BUFFER_TOO_SMALL`) the
-/// message says how many bytes it needs, and the instance just created is deleted again, so a
-/// retry with a larger buffer leaves no duplicate; if that delete fails, the message says so and
-/// names the instance id. A `token_buf_len` below 2 fails before anything is sent.
+/// message says how many bytes it needs, and no instance is left behind: one this call created is
+/// deleted again, so a retry with a larger buffer leaves no duplicate (if that delete fails, the
+/// message says so and names the instance id); one that already carried the JSON's idempotency
+/// tag (`ce-provision-<key>`, an earlier run's) is left as it was. A `token_buf_len` below 2
+/// fails before anything is sent.
 ///
 /// The client behind the call is the flat calls' cached one (default settings; see
 /// `ce_flat_reset()`), so repeated calls share one connection pool. Thread-safe.
@@ -64,24 +66,7 @@ pub unsafe extern "C" fn ce_provision(
         }
         let request = InstanceRequest::from_json(json)?;
         let client = cached_client(base_url, user_secret, org_secret, &Default::default())?;
-        let instance = client.create_instance(&request)?;
-        let token = instance.token.expose();
-        if unsafe { write_c(token_buf, token_buf_len, token) } {
-            return Ok(());
-        }
-        unsafe { write_c(token_buf, token_buf_len, "") };
-        let needed = token.len() + 1;
-        let outcome = match client.delete_instance(instance.id) {
-            Ok(()) => "the instance was deleted again, so a retry with a larger buffer leaves no duplicate".to_owned(),
-            Err(e) => format!(
-                "instance {} was created and could not be deleted ({e}): delete it before retrying",
-                instance.id
-            ),
-        };
-        Err(Failure::new(
-            ce_status::CE_ERR_BUFFER_TOO_SMALL,
-            format!("the token needs {needed} bytes (with its NUL) but `token_buf_len` is {token_buf_len}; {outcome}"),
-        ))
+        unsafe { create_and_give(&client, &request, token_buf, token_buf_len, Pad::Nul) }.map(|_| ())
     });
     // SAFETY: the message pointer is valid until the next ce_ call on this thread.
     let message = unsafe { std::ffi::CStr::from_ptr(ce_last_error_message()) };

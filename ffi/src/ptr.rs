@@ -44,9 +44,19 @@ pub(super) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mu
     unsafe { ptr.as_mut() }.ok_or_else(|| Failure::invalid(format!("`{name}` is NULL")))
 }
 
-/// Checks an out-parameter; write to it with [`give`] once everything has succeeded.
-pub(super) fn out_arg<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Failure> {
-    if out.is_null() { Err(Failure::invalid(format!("`{name}` is NULL"))) } else { Ok(out) }
+/// Checks an out-parameter and sets `*out` to NULL, so that it is NULL after any failure (C code
+/// that frees `*out` after an error frees nothing); write to it with [`give`] once everything has
+/// succeeded. Call it first, before anything else can fail.
+///
+/// # Safety
+/// `out` is NULL or writable.
+pub(super) unsafe fn out_arg<T>(out: *mut *mut T, name: &str) -> Result<*mut *mut T, Failure> {
+    if out.is_null() {
+        return Err(Failure::invalid(format!("`{name}` is NULL")));
+    }
+    // SAFETY: not NULL; the caller promises it is writable.
+    unsafe { *out = std::ptr::null_mut() };
+    Ok(out)
 }
 
 /// Moves `value` to the heap and stores the pointer in `out` (checked by [`out_arg`]).

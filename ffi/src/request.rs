@@ -31,7 +31,7 @@ pub unsafe extern "C" fn ce_request_new(
     out: *mut *mut ce_request,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let key = unsafe { str_arg(element_key, "element_key") }?;
         let name = unsafe { str_arg(name, "name") }?;
         unsafe { give(out, ce_request { request: InstanceRequest::new(key, name) }) };

@@ -21,7 +21,7 @@ use super::update::parse_update;
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ce_get_instance(client: *const ce_client, id: i64, out: *mut *mut ce_instance) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let instance = client.client().get_instance(id)?;
         unsafe { give(out, ce_instance::new(instance)) };
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn ce_update_instance(
     out: *mut *mut ce_instance,
 ) -> ce_status {
     guard(|| {
-        let out = out_arg(out, "out")?;
+        let out = unsafe { out_arg(out, "out") }?;
         let client = unsafe { handle(client, "client") }?;
         let update = parse_update(unsafe { str_arg(update_json, "update_json") }?)?;
         let instance = client.client().update_instance(id, &update)?;

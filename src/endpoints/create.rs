@@ -69,7 +69,9 @@ impl Client {
         let deadline = Instant::now() + self.inner.timeout;
         self.check_request(request, deadline)?;
         self.check_allowed()?;
-        let redactor = &self.redactor(request.secret_values());
+        // After the check, which keeps a fetched definition: its PASSWORD entries are secrets too.
+        let is_secret = |key: &str| self.secret_entry(request.element_key(), key, false);
+        let redactor = &self.redactor(request.secret_values(is_secret));
         if let Some(tag) = request.idempotency_tag() {
             if let Some(existing) = self.find_by_tag_retrying(&tag, deadline, redactor)? {
                 return match existing.element.key.as_deref() {

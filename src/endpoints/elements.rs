@@ -72,7 +72,12 @@ impl Client {
         Ok(definition)
     }
 
-    fn element_until(&self, key: &str, deadline: Instant, redactor: &Redactor<'_>) -> Result<ElementDefinition, Error> {
+    pub(crate) fn element_until(
+        &self,
+        key: &str,
+        deadline: Instant,
+        redactor: &Redactor<'_>,
+    ) -> Result<ElementDefinition, Error> {
         let text = self.element_get(key, "", deadline, redactor)?;
         serde_json::from_str(&text)
             .map_err(|e| Error::decode(200, &format!("the answer is not an element definition ({e})"), &text, redactor))

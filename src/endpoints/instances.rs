@@ -9,7 +9,7 @@ use ureq::http::Method;
 
 use crate::call::{Call, Reply};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Effect, Error};
 use crate::models::filter::InstanceFilter;
 use crate::models::instance::Instance;
 use crate::models::update::InstanceUpdate;
@@ -105,7 +105,9 @@ impl Client {
     /// Changes an instance: `PATCH {base}/instances/{id}` with what `update` sets. Tags are
     /// replaced, not merged; a new OAuth code re-authenticates the instance. Returns the instance
     /// as the server answers it. Sending the same change twice is harmless, so a lost answer or a
-    /// 429, 500, 502, 503 or 504 is retried.
+    /// 429, 500, 502, 503 or 504 is retried; but an update carrying an OAuth code (single-use) is
+    /// sent again only when nothing can have reached the server (a refused connection, a 429 or
+    /// 503), and a lost answer is an error whose `outcome_unknown()` is true.
     ///
     /// ```
     /// # let sandbox = cloud_elements_sandbox::Sandbox::start().unwrap();
@@ -130,7 +132,12 @@ impl Client {
             return Err(Error::InvalidInput { problems });
         }
         let redactor = self.redactor(update.secret_values());
-        let call = Call::new(Method::PATCH, format!("/instances/{id}")).json(update.to_json().into_bytes());
+        let mut call = Call::new(Method::PATCH, format!("/instances/{id}")).json(update.to_json().into_bytes());
+        if update.has_oauth_code() {
+            // An OAuth code is single-use: a resent PATCH would spend it twice and fail.
+            call.resend = Resend::OnlyIfNothingSent;
+            call.effect = Effect::MayHaveTakenEffect;
+        }
         let reply = self.call(&call, &redactor)?;
         Instance::decode(reply.status, reply.text, &redactor).map_err(|e| e.after_sending(call.effect))
     }

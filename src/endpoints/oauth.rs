@@ -1,5 +1,7 @@
 //! `GET /elements/{key}/oauth/url`: the provider's authorization URL for an OAuth element.
 
+use std::time::Instant;
+
 use serde_json::Value;
 use ureq::http::Method;
 
@@ -18,7 +20,8 @@ impl Client {
     /// Listen for that redirect first ([`oauth::CallbackListener`](crate::oauth::CallbackListener)).
     ///
     /// The API secret is sent in the query, as the platform asks, and is redacted from every
-    /// error. A read: sent again after a lost answer or a 429, 500, 502, 503 or 504.
+    /// error. A read: sent again after a lost answer or a 429, 500, 502, 503 or 504. The overall
+    /// timeout bounds the whole call, the element look-up that tells a 404's cause included.
     ///
     /// # Errors
     ///
@@ -55,10 +58,12 @@ impl Client {
         let redactor = self.redactor([secret, encoded_secret.as_str()]);
         let path = format!("/elements/{}/oauth/url", encode_component(element_key));
         let call = Call::new(Method::GET, path).query(request.to_query());
-        let reply = match self.call(&call, &redactor) {
+        // One overall deadline for the whole call, the element look-up after a 404 included.
+        let deadline = Instant::now() + self.inner.timeout;
+        let reply = match self.call_until(&call, Some(deadline), &redactor) {
             Err(error) if error.status() == Some(404) => {
                 // Told apart from a wrong base URL by the element's own answer.
-                return Err(match self.element(element_key) {
+                return Err(match self.element_until(element_key, deadline, &self.redactor([])) {
                     Err(unknown @ Error::UnknownElement { .. }) => unknown,
                     _ => error,
                 });

@@ -7,3 +7,4 @@ pub mod oauth;
 pub mod outcome;
 pub mod request;
 pub mod update;
+mod update_json;

@@ -307,11 +307,12 @@ impl InstanceRequest {
     }
 
     /// Every value that must be hidden in error text: the values of secret entries of any
-    /// length, and any value long enough to be distinctive.
-    pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
+    /// length (`is_secret` says which entries are secrets, by their key), and any value long
+    /// enough to be distinctive.
+    pub(crate) fn secret_values<'a>(&'a self, is_secret: impl Fn(&str) -> bool + 'a) -> impl Iterator<Item = &'a str> {
         self.configuration
             .iter()
-            .filter(|(k, v)| v.len() >= 8 || (v.len() >= 3 && crate::catalog::is_secret_entry(&self.element_key, k)))
+            .filter(move |(k, v)| v.len() >= 8 || (v.len() >= 3 && is_secret(k)))
             .map(|(_, v)| v.as_str())
             .chain(self.provider_code().filter(|code| !code.is_empty()))
     }

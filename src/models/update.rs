@@ -92,6 +92,11 @@ impl InstanceUpdate {
         Value::Object(body).to_string()
     }
 
+    /// Whether the update carries an OAuth code, which the provider accepts only once.
+    pub(crate) fn has_oauth_code(&self) -> bool {
+        self.oauth_code.is_some()
+    }
+
     /// Every value that must be hidden in error text: configuration values and the code.
     pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
         self.configuration.iter().map(|(_, v)| v.as_str()).chain(self.oauth_code.as_deref())

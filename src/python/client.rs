@@ -158,7 +158,7 @@ impl PyClient {
     ) -> PyResult<PyInstance> {
         let args = CreateArgs { element_key, configuration, name, tags, oauth_code, idempotency_key };
         let (client, request) = (self.client(py)?, args.request(py)?);
-        PyInstance::new(py, verbs::detached(py, move || client.create_instance(&request))?)
+        PyInstance::new(py, client.clone(), verbs::detached(py, || client.create_instance(&request))?)
     }
 
     /// `create_instance`, with how it came by the instance: `(instance, "created")`, or
@@ -228,7 +228,7 @@ impl PyClient {
     /// One instance (`GET /instances/{id}`); an unknown id raises `NotFoundError`.
     fn get_instance(&self, py: Python<'_>, id: i64) -> PyResult<PyInstance> {
         let client = self.client(py)?;
-        PyInstance::new(py, verbs::detached(py, move || client.get_instance(id))?)
+        PyInstance::new(py, client.clone(), verbs::detached(py, || client.get_instance(id))?)
     }
 
     /// Changes an instance (`PATCH /instances/{id}`): what is given changes, tags are replaced,

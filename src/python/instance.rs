@@ -11,8 +11,8 @@ use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
 
 use super::convert::json_to_py;
-use crate::catalog::{is_secret_configuration_entry, is_secret_entry};
-use crate::{ConfigurationEntry, Instance as CoreInstance, Secret};
+use crate::catalog::is_secret_configuration_entry;
+use crate::{Client as CoreClient, ConfigurationEntry, Instance as CoreInstance, Secret};
 
 /// A configuration value as Python sees it: a `Secret` when the entry is a secret, else `str`.
 fn config_value<'py>(py: Python<'py>, secret: bool, value: &Secret) -> PyResult<Bound<'py, PyAny>> {
@@ -46,6 +46,8 @@ pub(super) fn entry_to_py<'py>(py: Python<'py>, entry: &ConfigurationEntry) -> P
 #[pyclass(module = "cloud_elements", name = "Instance", frozen)]
 pub(super) struct PyInstance {
     instance: CoreInstance,
+    /// The client the instance came from: its rule tells secret entries apart.
+    client: CoreClient,
     configuration: PyOnceLock<Py<PyDict>>,
     tags: PyOnceLock<Py<PyList>>,
     raw: PyOnceLock<Py<PyDict>>,
@@ -53,9 +55,10 @@ pub(super) struct PyInstance {
 }
 
 impl PyInstance {
-    pub(super) fn new(_py: Python<'_>, instance: CoreInstance) -> PyResult<Self> {
+    pub(super) fn new(_py: Python<'_>, client: CoreClient, instance: CoreInstance) -> PyResult<Self> {
         Ok(PyInstance {
             instance,
+            client,
             configuration: PyOnceLock::new(),
             tags: PyOnceLock::new(),
             raw: PyOnceLock::new(),
@@ -108,13 +111,20 @@ impl PyInstance {
     fn configuration<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let configuration = self.configuration.get_or_try_init(py, || {
             let element_key = self.instance.element.key.as_deref();
+            let entries: Vec<(&String, &Secret)> = self.instance.configuration.iter().flatten().collect();
+            // The client's rule (the built-in definition, else the platform's, which it may fetch
+            // once: without the GIL), else the rule for an entry seen without its element.
+            let secret: Vec<bool> = py.detach(|| {
+                entries
+                    .iter()
+                    .map(|(key, _)| match element_key {
+                        Some(element) => self.client.is_secret_entry(element, key),
+                        None => is_secret_configuration_entry(key, None, None),
+                    })
+                    .collect()
+            });
             let dict = PyDict::new(py);
-            for (key, value) in self.instance.configuration.iter().flatten() {
-                // Without an element key, the rule for an entry seen without its element.
-                let secret = match element_key {
-                    Some(element) => is_secret_entry(element, key),
-                    None => is_secret_configuration_entry(key, None, None),
-                };
+            for ((key, value), secret) in entries.into_iter().zip(secret) {
                 dict.set_item(key, config_value(py, secret, value)?)?;
             }
             Ok::<_, PyErr>(dict.unbind())

@@ -58,9 +58,9 @@ pub(super) fn create_outcome(
     args: CreateArgs<'_, '_>,
 ) -> PyResult<(PyInstance, &'static str)> {
     let request = args.request(py)?;
-    let (instance, outcome) = detached(py, move || client.create_instance_outcome(&request))?;
+    let (instance, outcome) = detached(py, || client.create_instance_outcome(&request))?;
     let outcome = if outcome.is_created() { "created" } else { "already_existed" };
-    Ok((PyInstance::new(py, instance)?, outcome))
+    Ok((PyInstance::new(py, client.clone(), instance)?, outcome))
 }
 
 /// `find_instance_by_idempotency_key`: the instance created with `key`, if any.
@@ -72,8 +72,8 @@ pub(super) fn find_by_key(
     let mut problems = Vec::new();
     let key = text(key, "idempotency key", &mut problems);
     refuse_problems(py, problems)?;
-    match detached(py, move || client.find_instance_by_idempotency_key(&key))? {
-        Some(instance) => Ok(Some(PyInstance::new(py, instance)?)),
+    match detached(py, || client.find_instance_by_idempotency_key(&key))? {
+        Some(instance) => Ok(Some(PyInstance::new(py, client.clone(), instance)?)),
         None => Ok(None),
     }
 }
@@ -91,8 +91,8 @@ pub(super) fn create_from_json(py: Python<'_>, client: CoreClient, source: &Boun
     };
     refuse_problems(py, problems)?;
     let request = InstanceRequest::from_json(&json).map_err(|e| to_py_err(py, e))?;
-    let instance = detached(py, move || client.create_instance(&request))?;
-    PyInstance::new(py, instance)
+    let instance = detached(py, || client.create_instance(&request))?;
+    PyInstance::new(py, client.clone(), instance)
 }
 
 /// `list_instances`: the instances carrying every tag in `tags` whose name contains `search_text`.
@@ -111,10 +111,10 @@ pub(super) fn list<'py>(
         filter = filter.search_text(text(search, "search text", &mut problems));
     }
     refuse_problems(py, problems)?;
-    let instances = detached(py, move || client.list_instances(&filter))?;
+    let instances = detached(py, || client.list_instances(&filter))?;
     let list = PyList::empty(py);
     for instance in instances {
-        list.append(PyInstance::new(py, instance)?)?;
+        list.append(PyInstance::new(py, client.clone(), instance)?)?;
     }
     Ok(list)
 }
@@ -146,8 +146,8 @@ pub(super) fn update(
         update = update.oauth_code(text(code, "OAuth code", &mut problems));
     }
     refuse_problems(py, problems)?;
-    let instance = detached(py, move || client.update_instance(id, &update))?;
-    PyInstance::new(py, instance)
+    let instance = detached(py, || client.update_instance(id, &update))?;
+    PyInstance::new(py, client.clone(), instance)
 }
 
 /// `instance_configuration`: the entries as `ConfigurationEntry` dicts.

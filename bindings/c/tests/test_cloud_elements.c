@@ -251,9 +251,11 @@ static void test_null_arguments(void) {
     CHECK_STATUS(ce_client_from_env(NULL), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_client_set_timeout_ms(NULL, 1, 1), CE_ERR_INVALID_ARGUMENT);
 
-    CHECK_STATUS(ce_request_new(NULL, "n", &request), CE_ERR_INVALID_ARGUMENT);
+    ce_request *no_request = request; /* Set to NULL by a failing ce_request_new. */
+    CHECK_STATUS(ce_request_new(NULL, "n", &no_request), CE_ERR_INVALID_ARGUMENT);
     CHECK(contains(ce_last_error_message(), "element_key"));
-    CHECK_STATUS(ce_request_new("closeio", NULL, &request), CE_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(ce_request_new("closeio", NULL, &no_request), CE_ERR_INVALID_ARGUMENT);
+    CHECK(no_request == NULL);
     CHECK_STATUS(ce_request_new("closeio", "n", NULL), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_request_set_config(NULL, "k", "v"), CE_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(ce_request_set_config(request, NULL, "v"), CE_ERR_INVALID_ARGUMENT);
@@ -308,6 +310,35 @@ static void test_null_arguments(void) {
     ce_instance_free(NULL);
     ce_string_free(NULL);
     ce_request_free(request);
+    ce_client_free(client);
+}
+
+/* Every out-parameter is NULL after a failure (set first), so freeing it then is harmless. */
+static void test_out_is_null_after_failure(void) {
+    ce_client *client = new_client();
+    ce_client *no_client = (ce_client *)0x1;
+    CHECK_STATUS(ce_client_new(NULL, NULL, org_secret, &no_client), CE_ERR_INVALID_ARGUMENT);
+    CHECK(no_client == NULL);
+    ce_client_free(no_client);
+    ce_request *request = (ce_request *)0x1;
+    CHECK_STATUS(ce_request_new(NULL, "n", &request), CE_ERR_INVALID_ARGUMENT);
+    CHECK(request == NULL);
+    ce_request_free(request);
+    ce_instance *instance = (ce_instance *)0x1;
+    CHECK_STATUS(ce_create_instance_json(client, "{not json", &instance), CE_ERR_INVALID_ARGUMENT);
+    CHECK(instance == NULL);
+    instance = (ce_instance *)0x1;
+    CHECK_STATUS(ce_create_instance(NULL, NULL, &instance), CE_ERR_INVALID_ARGUMENT);
+    CHECK(instance == NULL);
+    ce_instance_free(instance);
+    ce_instance_list *list = (ce_instance_list *)0x1;
+    CHECK_STATUS(ce_list_instances(NULL, NULL, 0, &list), CE_ERR_INVALID_ARGUMENT);
+    CHECK(list == NULL);
+    ce_instance_list_free(list);
+    char *json = (char *)0x1;
+    CHECK_STATUS(ce_get_instance_configuration_json(NULL, 1, &json), CE_ERR_INVALID_ARGUMENT);
+    CHECK(json == NULL);
+    ce_string_free(json);
     ce_client_free(client);
 }
 
@@ -507,6 +538,7 @@ int main(void) {
     test_error_survives_cleanup();
     test_timeouts_take_effect();
     test_null_arguments();
+    test_out_is_null_after_failure();
     test_invalid_utf8_and_json();
     test_provision_buffers();
     test_threads_share_one_client();

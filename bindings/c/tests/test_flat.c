@@ -147,6 +147,25 @@ static void test_buffer_edges(void) {
     CHECK(error[0] == '\0' && error[1] == '#');
 }
 
+/* ce_provision with a JSON carrying an idempotency tag: when the token does not fit, an instance
+ * that already carried the tag (an earlier run's) is left as it was; one the call created is
+ * deleted again. */
+static void test_provision_tagged(void) {
+    static const char TAGGED[] = "{\"element\": {\"key\": \"closeio\"}, \"name\": \"flat\","
+                                 " \"tags\": [\"ce-provision-plain-1\"],"
+                                 " \"configuration\": {\"username\": \"KEY\", \"password\": \"PW\"}}";
+    char buf[300];
+    CHECK_STATUS(ce_provision(url, USER, ORG, TAGGED, buf, token_len, error, sizeof error), CE_ERR_BUFFER_TOO_SMALL);
+    CHECK(buf[0] == '\0' && contains(error, "deleted again") && instance_count("ce-provision-plain-1") == 0);
+    CHECK_STATUS(ce_provision(url, USER, ORG, TAGGED, buf, sizeof buf, error, sizeof error), CE_OK);
+    CHECK(strlen(buf) == token_len && instance_count("ce-provision-plain-1") == 1);
+    CHECK_STATUS(ce_provision(url, USER, ORG, TAGGED, buf, token_len, error, sizeof error), CE_ERR_BUFFER_TOO_SMALL);
+    CHECK(buf[0] == '\0' && contains(error, "left as it was") && instance_count("ce-provision-plain-1") == 1);
+    int64_t found = 0;
+    CHECK_STATUS(ce_find_instance(url, USER, ORG, "plain-1", token, sizeof token, &found, error, sizeof error), CE_OK);
+    CHECK(found > 0);
+}
+
 static void test_padding(void) {
     const char *padded = "{\"idempotency_key\": \"flat-1\", \"pad\": \"spaces\"}";
     char buf[300];
@@ -299,6 +318,7 @@ int main(void) {
     }
     test_provision_and_find();
     test_buffer_edges();
+    test_provision_tagged();
     test_padding();
     test_options_and_fields();
     test_deprovision();

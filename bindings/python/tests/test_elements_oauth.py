@@ -280,3 +280,29 @@ def test_the_async_twins(tmp_path: pathlib.Path) -> None:
 
     with acme_sandbox(tmp_path) as sb:
         asyncio.run(main(sb))
+
+
+VAULT = {
+    "key": "vault",
+    "name": "Vault",
+    "hub": "general",
+    "configuration": [
+        {"key": "pin", "name": "PIN", "type": "PASSWORD", "required": True},
+        {"key": "vault.region", "name": "Region", "type": "TEXTFIELD_32", "required": True},
+    ],
+}
+
+
+def test_a_password_entry_of_a_fetched_definition_is_a_secret(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "vault.json"
+    path.write_text(json.dumps(VAULT), encoding="utf-8")
+    with ce.Sandbox(elements=path) as sb, client_for(sb) as client:
+        inst = client.create_instance("vault", {"pin": "4711", "vault.region": "eu"}, name="V")
+        assert isinstance(inst.configuration["pin"], ce.Secret)
+        assert inst.configuration["pin"].get_secret_value() == "4711"
+        assert inst.configuration["vault.region"] == "eu"
+        assert "4711" not in repr(inst.configuration)
+        # Read back by another client, which fetches the definition to tell.
+        with client_for(sb) as other:
+            again = other.get_instance(inst.id)
+            assert isinstance(again.configuration["pin"], ce.Secret)

@@ -56,6 +56,6 @@ pub(crate) fn run(args: &LoginArgs, global: &Global) -> Result<(), Failure> {
 
     let instance = client.create_instance(&request.oauth_code(code))?;
     // Returning the token is what a create is for.
-    let json = mask::instance(&instance, true);
+    let json = mask::instance(Some(client), &instance, true);
     output::one(format, || output::instance_block(&json), &json)
 }

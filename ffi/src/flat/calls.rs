@@ -76,6 +76,41 @@ unsafe fn give_token(buf: *mut c_char, len: usize, token: &str, pad: Pad) -> Res
     Err((needed, format!("the token needs {needed} bytes{with} but `token_buf_len` is {len}")))
 }
 
+/// Creates the instance `request` describes and writes its token into the caller's buffer;
+/// returns its id. When the token does not fit, the failure is `CE_ERR_BUFFER_TOO_SMALL` and no
+/// instance is left behind by this call: one it created is deleted again (if that delete fails,
+/// the message says so and names the id); one that already carried the idempotency key (an
+/// earlier run's) is never deleted.
+///
+/// # Safety
+/// `token_buf` is NULL or writable for `token_buf_len` bytes.
+pub(crate) unsafe fn create_and_give(
+    client: &Client,
+    request: &InstanceRequest,
+    token_buf: *mut c_char,
+    token_buf_len: usize,
+    pad: Pad,
+) -> Result<i64, Failure> {
+    let (instance, outcome) = client.create_instance_outcome(request)?;
+    let Err((_, problem)) = (unsafe { give_token(token_buf, token_buf_len, instance.token.expose(), pad) }) else {
+        return Ok(instance.id);
+    };
+    let what = match outcome {
+        CreateOutcome::Created => match client.delete_instance(instance.id) {
+            Ok(()) => "the instance was deleted again, so a retry with a larger buffer leaves no duplicate".to_owned(),
+            Err(e) => format!(
+                "instance {} was created and could not be deleted ({e}): delete it before retrying",
+                instance.id
+            ),
+        },
+        _ => format!(
+            "instance {} already carried the idempotency key before this call and was left as it was",
+            instance.id
+        ),
+    };
+    Err(Failure::new(ce_status::CE_ERR_BUFFER_TOO_SMALL, format!("{problem}; {what}")))
+}
+
 /// Sets `*instance_id` when the pointer is not NULL.
 unsafe fn give_id(instance_id: *mut i64, id: i64) {
     if !instance_id.is_null() {
@@ -153,27 +188,9 @@ pub unsafe extern "C" fn ce_provision_ex(
             }
             let client = client_for(base_url, user_secret, org_secret, &options.settings)?;
             check_token_room(token_buf_len, pad)?;
-            let (instance, outcome) = client.create_instance_outcome(&request)?;
-            let Err((_, problem)) = give_token(token_buf, token_buf_len, instance.token.expose(), pad) else {
-                give_id(instance_id, instance.id);
-                return Ok(());
-            };
-            let what = match outcome {
-                CreateOutcome::AlreadyExisted => format!(
-                    "instance {} already carried the idempotency key before this call and was left as it was",
-                    instance.id
-                ),
-                _ => match client.delete_instance(instance.id) {
-                    Ok(()) => {
-                        "the instance was deleted again, so a retry with a larger buffer leaves no duplicate".to_owned()
-                    }
-                    Err(e) => format!(
-                        "instance {} was created and could not be deleted ({e}): delete it before retrying",
-                        instance.id
-                    ),
-                },
-            };
-            Err(Failure::new(ce_status::CE_ERR_BUFFER_TOO_SMALL, format!("{problem}; {what}")))
+            let id = create_and_give(&client, &request, token_buf, token_buf_len, pad)?;
+            give_id(instance_id, id);
+            Ok(())
         })
     }
 }
