@@ -177,7 +177,9 @@ def check_python(entries: dict) -> None:
             continue
         base, _, keyword = name.partition("(")
         keyword = keyword.rstrip("=)")
-        for cls_name, cls, coroutine in [("Client", sync, False), ("AsyncClient", asynchronous, True)]:
+        # A verb without I/O (`"io": false`) is a plain method on AsyncClient too.
+        io = entry.get("io", True)
+        for cls_name, cls, coroutine in [("Client", sync, False), ("AsyncClient", asynchronous, io)]:
             found = method(cls_name, cls, base, coroutine)
             known = parameters(found) or stub_parameters(ce._native, cls_name, base) if found is not None else set()
             if found is not None and keyword and keyword not in known:
