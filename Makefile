@@ -25,8 +25,14 @@ RELEASE   := $(or $(CARGO_TARGET_DIR),target)/release
 test:
 	bash scripts/test.sh
 
+# The Python module that maturin builds from the root crate is a `libcloud_elements.so` too, in the
+# same directory: when it replaced ours, cargo (whose own build is fresh) would not copy ours back,
+# so the C library's package is cleaned and linked again.
 lib:
 	$(CARGO) build --release -p cloud-elements-ffi
+	@nm -D --defined-only $(RELEASE)/libcloud_elements.so 2>/dev/null | grep -q ' ce_create_instance$$' || { \
+	    echo "libcloud_elements.so is not the C library (the Python module's build replaced it): relinking"; \
+	    $(CARGO) clean -q --release -p cloud-elements-ffi && $(CARGO) build --release -p cloud-elements-ffi; }
 
 header:
 	bash scripts/header.sh

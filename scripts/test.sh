@@ -46,8 +46,8 @@ step "cargo test (unit, integration, doc tests; library and sandbox)"
 # it, so it is tested through maturin and pytest below.
 cargo test --workspace
 
-step "fuzzing: the response decoder and the request parsing (cargo-fuzz, ${FUZZ_SECONDS:-60} s per target)"
-FUZZ_SECONDS="${FUZZ_SECONDS:-60}" bash scripts/fuzz.sh
+step "fuzzing: the response decoder and the request parsing (cargo-fuzz, ${FUZZ_SECONDS:-30} s per target)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz.sh
 
 step "the README's main command, against the embedded sandbox"
 ce() { cargo run -q -p cloud-elements-cli -- "$@"; }
