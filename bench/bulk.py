@@ -28,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target").resolve()
+from common import ROOT, TARGET, write_between
+
 BEGIN, END = "<!-- bench-bulk:begin -->", "<!-- bench-bulk:end -->"
 USER_SECRET = "sandbox-user-secret"
 ORG_SECRET = "sandbox-organization-secret"
@@ -209,14 +209,14 @@ def report(rows, runs, small, limited, unpaced):
 
 
 def write_report(path, section):
-    path = Path(path)
-    old = path.read_text() if path.exists() else ""
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = old + ("\n" if old and not old.endswith("\n") else "") + ("\n" if old else "") + section
-    path.write_text(text)
+    # Appended after the rest of the file when it has no bulk section yet.
+    write_between(
+        path,
+        section,
+        BEGIN,
+        END,
+        lambda old, section: old + ("\n" if old and not old.endswith("\n") else "") + ("\n" if old else "") + section,
+    )
 
 
 def bench(rows, out, cli=None, sandbox_binary=None, unpaced=True):

@@ -42,3 +42,17 @@ def output(cmd):
         return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         return ""
+
+
+def write_between(path, section, begin, end, absent):
+    """Writes `section` (from its `begin` marker to its `end` marker) into the file at `path`, in
+    place of what stands between those markers there, keeping the rest of the file; a file without
+    the markers (or no file) becomes `absent(old_text, section)`."""
+    path = Path(path)
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        text = head + section.rstrip("\n") + rest.split(end, 1)[1]
+    else:
+        text = absent(old, section)
+    path.write_text(text)

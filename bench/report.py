@@ -8,7 +8,7 @@ import re
 import statistics
 from pathlib import Path
 
-from common import BEGIN, CONTENDERS, END, LABELS, MAX_SO_BYTES, ROOT, THREADS, output
+from common import BEGIN, CONTENDERS, END, LABELS, MAX_SO_BYTES, ROOT, THREADS, output, write_between
 
 def machine():
     lscpu = output(["lscpu"])
@@ -206,16 +206,13 @@ def report(settings, results, threads, memory, so_sizes, instructions, paths, lo
 
 
 def write_report(path, section):
-    path = Path(path)
-    old = path.read_text() if path.exists() else ""
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = (
+    write_between(
+        path,
+        section,
+        BEGIN,
+        END,
+        lambda old, section: (
             "# Benchmark results\n\nWritten by `make bench` (bench/run.py); the section between the markers is "
             "regenerated on every run.\n\n" + section + old
-        )
-    path.write_text(text)
-
-
+        ),
+    )
