@@ -6,9 +6,9 @@ use cloud_elements::ConfigurationEntry;
 use serde_json::{Map, Value};
 
 use super::client::ce_client;
-use super::error::{c_string, ce_status};
+use super::error::ce_status;
 use super::panic::guard;
-use super::ptr::{handle, out_arg, str_arg};
+use super::ptr::{give_string, handle, out_arg, str_arg};
 
 /// The configuration entries of an instance: `GET /instances/{id}/configuration`, the common
 /// entries (`event.*`, `filter.response.nulls`) included.
@@ -32,8 +32,7 @@ pub unsafe extern "C" fn ce_get_instance_configuration_json(
         let client = unsafe { handle(client, "client") }?;
         let entries = client.client().instance_configuration(id)?;
         let json = Value::Array(entries.iter().map(entry_json).collect()).to_string();
-        // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
-        unsafe { *out = c_string(&json).into_raw() };
+        unsafe { give_string(out, &json) };
         Ok(())
     })
 }

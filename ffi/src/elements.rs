@@ -3,9 +3,9 @@
 use std::ffi::c_char;
 
 use super::client::ce_client;
-use super::error::{Failure, c_string, ce_status};
+use super::error::{Failure, ce_status};
 use super::panic::guard;
-use super::ptr::{handle, out_arg, str_arg};
+use super::ptr::{give_string, handle, out_arg, str_arg};
 
 /// An element's definition: `GET /elements/{key}`, as a JSON object (`key`, `name`, `hub`,
 /// `typeOauth`, `authentication`, `configuration` when the platform's answer has it, and every
@@ -31,8 +31,7 @@ pub unsafe extern "C" fn ce_get_element_json(
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         let json = serde_json::to_string(&client.client().element(key)?).map_err(unwritable)?;
-        // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
-        unsafe { *out = c_string(&json).into_raw() };
+        unsafe { give_string(out, &json) };
         Ok(())
     })
 }
@@ -58,8 +57,7 @@ pub unsafe extern "C" fn ce_get_element_configuration_json(
         let client = unsafe { handle(client, "client") }?;
         let key = unsafe { str_arg(key, "key") }?;
         let json = serde_json::to_string(&client.client().element_configuration(key)?).map_err(unwritable)?;
-        // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
-        unsafe { *out = c_string(&json).into_raw() };
+        unsafe { give_string(out, &json) };
         Ok(())
     })
 }

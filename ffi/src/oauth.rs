@@ -7,9 +7,9 @@ use std::time::Duration;
 use cloud_elements::OAuthUrlRequest;
 
 use super::client::ce_client;
-use super::error::{Failure, c_string, ce_status};
+use super::error::{Failure, ce_status};
 use super::panic::guard;
-use super::ptr::{handle, opt_str_arg, out_arg, str_arg};
+use super::ptr::{give_string, handle, opt_str_arg, out_arg, str_arg};
 
 /// The provider's authorization URL for the OAuth element `key` (`"clover"`…):
 /// `GET /elements/{key}/oauth/url?apiKey=…&apiSecret=…&callbackUrl=…[&scope=…][&state=…]`, the
@@ -65,8 +65,7 @@ pub unsafe extern "C" fn ce_get_oauth_url(
             request = request.state(state);
         }
         let url = client.client().oauth_url(key, &request)?;
-        // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
-        unsafe { *out = c_string(&url).into_raw() };
+        unsafe { give_string(out, &url) };
         Ok(())
     })
 }
@@ -110,8 +109,7 @@ pub unsafe extern "C" fn ce_receive_oauth_code(
         }
         let timeout = Duration::from_millis(u64::from(timeout_ms));
         let code = cloud_elements::oauth::receive_code(callback_url, state, timeout)?;
-        // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
-        unsafe { *out = c_string(&code).into_raw() };
+        unsafe { give_string(out, &code) };
         Ok(())
     })
 }

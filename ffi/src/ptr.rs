@@ -3,7 +3,7 @@
 
 use std::ffi::{CStr, c_char};
 
-use super::error::Failure;
+use super::error::{Failure, c_string};
 
 /// A required C string argument as `&str`.
 ///
@@ -66,6 +66,16 @@ pub(super) unsafe fn out_arg<T>(out: *mut *mut T, name: &str) -> Result<*mut *mu
 pub(super) unsafe fn give<T>(out: *mut *mut T, value: T) {
     // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
     unsafe { *out = Box::into_raw(Box::new(value)) };
+}
+
+/// Stores a copy of `text` in `out` (checked by [`out_arg`]) as a C string the caller frees with
+/// `ce_string_free()`.
+///
+/// # Safety
+/// `out` is a valid, writable pointer.
+pub(super) unsafe fn give_string(out: *mut *mut c_char, text: &str) {
+    // SAFETY: checked non-NULL by out_arg; the caller promises it is writable.
+    unsafe { *out = c_string(text).into_raw() };
 }
 
 /// Frees a handle handed out by [`give`]; NULL is fine.
