@@ -1,5 +1,5 @@
 // Tests of the C++ wrapper against a running sandbox (CE_SANDBOX_URL; scripts/test-c.sh).
-#include "cloud_elements.hpp"
+#include "test_util.hpp"  // CHECK, ce::, contains, error_of
 #include "sandbox_util.h"  // bindings/c/tests: faults over the sandbox's control endpoints
 
 #include <chrono>
@@ -8,18 +8,6 @@
 #include <set>
 #include <string>
 
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            passed++;                                                                \
-        } else {                                                                     \
-            failed++;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK(" #cond ") failed\n"; \
-        }                                                                            \
-    } while (0)
-
-namespace ce = cloud_elements;
 
 static ce::ClientOptions options(const std::string &user, const std::string &org, const std::string &url) {
     ce::ClientOptions options;

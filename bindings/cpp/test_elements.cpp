@@ -2,7 +2,7 @@
 // loaded with bindings/c/tests/elements (CE_SANDBOX_URL; scripts/test-c.sh): element_json,
 // element_configuration_json, set_validation, find_instance_by_idempotency_key, Instance::created,
 // oauth_url and receive_oauth_code (a thread plays the browser over a raw socket).
-#include "cloud_elements.hpp"
+#include "test_util.hpp"  // CHECK, ce::, contains, error_of
 #include "sandbox_util.h"  // bindings/c/tests: the sandbox's control endpoints
 #include "browser.h"       // bindings/c/tests: the browser over a raw socket
 
@@ -14,34 +14,7 @@
 #include <string>
 #include <thread>
 
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            passed++;                                                                \
-        } else {                                                                     \
-            failed++;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK(" #cond ") failed\n"; \
-        }                                                                            \
-    } while (0)
 
-namespace ce = cloud_elements;
-
-static bool has(const std::string &haystack, const std::string &needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-template <class F>
-static ce::Error error_of(F call) {
-    try {
-        call();
-    } catch (const ce::Error &e) {
-        return e;
-    }
-    failed++;
-    std::cerr << "expected a cloud_elements::Error\n";
-    return ce::Error(CE_OK, "");
-}
 
 static std::string requests_log(const char *url) {
     char *answer = nullptr;
@@ -76,12 +49,12 @@ int main() {
     ce::Client client(options);
 
     // Elements, built in and loaded.
-    CHECK(has(client.element_json("closeio"), "\"key\":\"closeio\""));
-    CHECK(has(client.element_json("acme"), "\"vendorNote\":{\"tier\":\"gold\"}"));
-    CHECK(has(client.element_configuration_json("acme"), "\"key\":\"acme.password\""));
+    CHECK(contains(client.element_json("closeio"), "\"key\":\"closeio\""));
+    CHECK(contains(client.element_json("acme"), "\"vendorNote\":{\"tier\":\"gold\"}"));
+    CHECK(contains(client.element_configuration_json("acme"), "\"key\":\"acme.password\""));
     ce::Error unknown = error_of([&] { client.element_json("pardott"); });
     CHECK(unknown.status() == CE_ERR_UNKNOWN_ELEMENT);
-    CHECK(has(unknown.what(), "did you mean `pardot`?"));
+    CHECK(contains(unknown.what(), "did you mean `pardot`?"));
 
     // Validation: offline fetches no definition; full refuses what is missing before sending.
     ce::Request acme("acme", "Acme");
@@ -90,14 +63,14 @@ int main() {
     sandbox_reset(url);
     ce::Error sent = error_of([&] { client.create(acme); });
     CHECK(sent.status() == CE_ERR_API && sent.http_status() == 400);
-    CHECK(!has(requests_log(url), "\"target\":\"/elements/api-v2/elements/"));
+    CHECK(!contains(requests_log(url), "\"target\":\"/elements/api-v2/elements/"));
     client.validate_request(acme);  // offline: nothing to check for an element not built in
     client.set_validation(ce::Validation::Full);
     CHECK(error_of([&] { client.validate_request(acme); }).status() == CE_ERR_MISSING_CONFIGURATION);
     ce::Error missing = error_of([&] { client.create(acme); });
     CHECK(missing.status() == CE_ERR_MISSING_CONFIGURATION);
     CHECK(missing.missing() == (std::vector<std::string>{"acme.user", "acme.password"}));
-    CHECK(has(requests_log(url), "\"target\":\"/elements/api-v2/elements/acme"));
+    CHECK(contains(requests_log(url), "\"target\":\"/elements/api-v2/elements/acme"));
     client.set_validation(ce::Validation::Off);
     client.set_validation(ce::Validation::Full);
     CHECK(error_of([&] { client.set_validation(static_cast<ce::Validation>(7)); }).status() ==
@@ -133,12 +106,12 @@ int main() {
     request.callback_url = callback;
     request.state = "cpp-state";
     const std::string oauth_url = client.oauth_url("clover", request);
-    CHECK(has(oauth_url, "/oauth/authorize?") && has(oauth_url, "state=cpp-state"));
+    CHECK(contains(oauth_url, "/oauth/authorize?") && contains(oauth_url, "state=cpp-state"));
     std::string page;
     std::thread browser([&] { page = browse(oauth_url); });
     std::string code = ce::receive_oauth_code(callback, std::string("cpp-state"), std::chrono::seconds(10));
     browser.join();
-    CHECK(!code.empty() && has(page, "Authorization received"));
+    CHECK(!code.empty() && contains(page, "Authorization received"));
     ce::Request clover("clover", "Payroll");
     clover.config("oauth.api.key", request.api_key)
         .config("oauth.api.secret", request.api_secret)
@@ -147,10 +120,10 @@ int main() {
     ce::Instance payroll = client.create(clover);
     CHECK(payroll.element_key() == "clover" && payroll.created() == std::optional<bool>(true));
     ce::Error reused = error_of([&] { client.create(clover); });
-    CHECK(reused.status() == CE_ERR_API && reused.http_status() == 400 && !has(reused.what(), code));
+    CHECK(reused.status() == CE_ERR_API && reused.http_status() == 400 && !contains(reused.what(), code));
 
     ce::Error not_oauth = error_of([&] { client.oauth_url("closeio", request); });
-    CHECK(not_oauth.http_status() == 400 && !has(not_oauth.what(), request.api_secret));
+    CHECK(not_oauth.http_status() == 400 && !contains(not_oauth.what(), request.api_secret));
     ce::Error timeout = error_of([&] { ce::receive_oauth_code(callback, std::nullopt, std::chrono::milliseconds(50)); });
     CHECK(timeout.status() == CE_ERR_TIMEOUT);
     CHECK(error_of([&] { ce::receive_oauth_code(callback, std::string("s"), std::chrono::milliseconds(0)); })

@@ -1,7 +1,7 @@
 // Tests of the C++ wrapper's instance verbs against a running sandbox (CE_SANDBOX_URL;
 // scripts/test-c.sh): list, get, update, delete, enable, disable, ping, the configuration, the
 // OAuth code, the instance getters and every field of the Error.
-#include "cloud_elements.hpp"
+#include "test_util.hpp"  // CHECK, ce::, contains, error_of
 #include "sandbox_util.h"  // bindings/c/tests: faults over the sandbox's control endpoints
 
 #include <cstdlib>
@@ -12,40 +12,12 @@
 #include <unistd.h>
 #include <vector>
 
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            passed++;                                                                \
-        } else {                                                                     \
-            failed++;                                                                \
-            std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK(" #cond ") failed\n"; \
-        }                                                                            \
-    } while (0)
-
-namespace ce = cloud_elements;
 
 // The old constructor took three strings in the opposite order to C's: gone.
 static_assert(!std::is_constructible<ce::Client, std::string, std::string, std::string>::value,
               "no constructor whose strings can be swapped silently");
 static_assert(std::is_same<std::underlying_type<ce_status>::type, std::int32_t>::value, "ce_status is int32_t");
 
-static bool contains(const std::string &haystack, const std::string &needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-// Runs `call`, which must throw a ce::Error, and returns it (a CE_OK Error when it did not throw).
-template <class F>
-static ce::Error error_of(F call) {
-    try {
-        call();
-    } catch (const ce::Error &e) {
-        return e;
-    }
-    failed++;
-    std::cerr << "expected a cloud_elements::Error\n";
-    return ce::Error(CE_OK, "");
-}
 
 int main() {
     const char *url = std::getenv("CE_SANDBOX_URL");
